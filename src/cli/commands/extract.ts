@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { PxeError } from '../../errors.js';
+import { checkExtractTarget, extractImageTo } from '../../extract/atomic.js';
+import type { ExtractResult } from '../../extract/extract.js';
+import { openIsoImage } from '../../iso9660/image.js';
+import { formatBytes } from '../format.js';
+import { parseTreeOption } from '../options.js';
+import { createTaskList, progressReporter, rendererReportsErrors } from '../progress.js';
+import { WarningLog } from '../warnings.js';
+
+interface ExtractFlags {
+  tree?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function registerExtract(program: Command): void {
+  program
+    .command('extract')
+    .description('Extract the whole tree of an ISO image into a new directory (no mount, no root needed)')
+    .argument('<image>', 'ISO image file')
+    .argument('<dir>', 'directory to create; must not exist or be empty')
+    .option('--tree <kind>', 'read this tree: rockridge, joliet or iso9660 (default: best available)')
+    .option('-q, --quiet', 'print nothing but errors and warnings')
+    .option('--json', 'print the result as JSON')
+    .action(async (imagePath: string, dir: string, flags: ExtractFlags) => {
+      const warnings = new WarningLog();
+      // Opened before the task list so a bad image is one plain error line.
+      const tree = parseTreeOption(flags.tree);
+      await checkExtractTarget(dir);
+      const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
+      let result: ExtractResult | undefined;
+      try {
+        const tasks = createTaskList<object>(
+          [
+            {
+              title: `Extracting ${imagePath} (${formatBytes(image.stats.bytes)}, ${image.stats.files} files) into ${dir}`,
+              task: async (_ctx, task) => {
+                const report = progressReporter((text) => (task.output = text));
+                result = await extractImageTo(image, dir, {
+                  onWarning: warnings.handler,
+                  signal: abort.signal,
+                  onProgress: (p) => report(p.bytesDone, p.bytesTotal),
+                });
+                task.title = `Extracted ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks, ${result.hardLinks} hard links (${formatBytes(result.bytes)}) into ${dir}`;
+              },
+              rendererOptions: { bottomBar: 1 },
+            },
+          ],
+          renderOptions,
+        );
+        await tasks.run();
+      } catch (e) {
+        if (e instanceof PxeError && rendererReportsErrors(renderOptions)) (e as PxeError & { reported?: boolean }).reported = true;
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await image.source.close();
+        warnings.print(imagePath);
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify({ image: imagePath, target: dir, ...result, warnings: warnings.warnings }, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,10 @@
+/** Documented in the README; scripts and cron jobs rely on them. */
+export const ExitCode = {
+  ok: 0,
+  /** The image is invalid or the work failed; nothing was left half-done. */
+  failure: 1,
+  /** Bad command line, or a target the tool refuses to touch. */
+  usage: 2,
+  /** A bug: please report it. */
+  internal: 70,
+} as const;

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isPxeError } from '../errors.js';
+import { registerExtract } from './commands/extract.js';
+import { registerInspect } from './commands/inspect.js';
+import { ExitCode } from './exit-codes.js';
+
+const program = new Command('pxe-import')
+  .description('Turn Linux ISO images into network-boot entries for a PXE server.')
+  .version(process.env.npm_package_version ?? '0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerInspect(program);
+registerExtract(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.exitCode = handleError(e);
+}
+
+function handleError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version requests "fail" with exit code 0; commander has already printed.
+    return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (isPxeError(e)) {
+    // The plain task-list renderer has already logged this failure as its one line.
+    if (!(e as { reported?: boolean }).reported) process.stderr.write(`pxe-import: ${e.message}\n`);
+    return e.code === 'USAGE' ? ExitCode.usage : e.code === 'TARGET_EXISTS' ? ExitCode.usage : ExitCode.failure;
+  }
+  process.stderr.write(`pxe-import: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,112 @@
+/**
+ * Field decoders for ISO9660 structures. Each names its width and byte order;
+ * every read is bounds-checked against the view it is given, never a parent buffer.
+ */
+
+export const SECTOR_SIZE = 2048;
+
+export class FieldError extends Error {}
+
+function need(b: Uint8Array, offset: number, width: number, what: string): void {
+  if (offset < 0 || offset + width > b.length) {
+    throw new FieldError(`${what}: field at offset ${offset} (+${width}) is outside the ${b.length}-byte record`);
+  }
+}
+
+export function u8(b: Uint8Array, o: number, what = 'byte'): number {
+  need(b, o, 1, what);
+  return b[o]!;
+}
+
+export function u16le(b: Uint8Array, o: number, what = 'u16'): number {
+  need(b, o, 2, what);
+  return b[o]! | (b[o + 1]! << 8);
+}
+
+export function u32le(b: Uint8Array, o: number, what = 'u32'): number {
+  need(b, o, 4, what);
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
+}
+
+export function u32be(b: Uint8Array, o: number, what = 'u32'): number {
+  need(b, o, 4, what);
+  return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+}
+
+export function u16be(b: Uint8Array, o: number, what = 'u16'): number {
+  need(b, o, 2, what);
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+/**
+ * Both-endian 32-bit field (ECMA-119 7.3.3). Real images sometimes get the
+ * big-endian half wrong (pycdlib, the Linux kernel and libarchive all read the
+ * little-endian half), so a mismatch is reported to `onMismatch` rather than fatal.
+ */
+export function u32both(b: Uint8Array, o: number, what: string, onMismatch?: (le: number, be: number) => void): number {
+  need(b, o, 8, what);
+  const le = u32le(b, o, what);
+  const be = u32be(b, o + 4, what);
+  if (le !== be && onMismatch) onMismatch(le, be);
+  return le;
+}
+
+export function u16both(b: Uint8Array, o: number, what: string): number {
+  need(b, o, 4, what);
+  return u16le(b, o, what);
+}
+
+/** a-characters / d-characters fields are space padded ASCII. */
+export function strA(b: Uint8Array, o: number, len: number, what = 'string'): string {
+  need(b, o, len, what);
+  return Buffer.from(b.buffer, b.byteOffset + o, len).toString('latin1').replace(/[\0 ]+$/, '');
+}
+
+/** Joliet text: UCS-2 big endian, space padded. */
+export function strUcs2be(b: Uint8Array, o: number, len: number, what = 'string'): string {
+  need(b, o, len, what);
+  return decodeUcs2be(b.subarray(o, o + len)).replace(/[\0 ]+$/, '');
+}
+
+export function decodeUcs2be(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+  return s;
+}
+
+/**
+ * 7-byte directory-record date (ECMA-119 9.1.5): years since 1900, month, day,
+ * hour, minute, second, GMT offset in 15-minute units. Returns undefined for an
+ * all-zero or impossible date instead of inventing one (libarchive e939c97a).
+ */
+export function decodeShortDate(b: Uint8Array, o: number): Date | undefined {
+  need(b, o, 7, 'recording date');
+  const [y, mo, d, h, mi, s] = [b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!];
+  const tz = (b[o + 6]! << 24) >> 24; // signed
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || tz < -48 || tz > 52) return undefined;
+  const ms = Date.UTC(1900 + y, mo - 1, d, h, mi, s) - tz * 15 * 60_000;
+  return new Date(ms);
+}
+
+/** 17-byte volume-descriptor date (ECMA-119 8.4.26.1): ASCII digits plus GMT offset. */
+export function decodeLongDate(b: Uint8Array, o: number): Date | undefined {
+  need(b, o, 17, 'volume date');
+  const digits = Buffer.from(b.buffer, b.byteOffset + o, 16).toString('latin1');
+  if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return undefined;
+  const n = (from: number, len: number) => Number(digits.slice(from, from + len));
+  const [y, mo, d, h, mi, s, cs] = [n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2), n(14, 2)];
+  const tz = (b[o + 16]! << 24) >> 24;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || tz < -48 || tz > 52) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, cs * 10) - tz * 15 * 60_000);
+}
+
+/** Strict UTF-8 decode; falls back to Latin-1 so that no byte is silently replaced. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeName(b: Uint8Array): string {
+  try {
+    return strictUtf8.decode(b);
+  } catch {
+    return Buffer.from(b).toString('latin1');
+  }
+}

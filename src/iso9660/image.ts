@@ -1,0 +1,468 @@
+import { createHash } from 'node:crypto';
+import { PxeError, type WarningHandler } from '../errors.js';
+import { decodeName, decodeUcs2be, SECTOR_SIZE } from './bytes.js';
+import { isSelfOrParent, parseDirectoryRecord, plainIsoName, type DirectoryRecord } from './directory-record.js';
+import { readBootCatalog, type BootCatalog } from './el-torito.js';
+import type { Extent, IsoDirectory, IsoEntry, IsoFile } from './entry.js';
+import { checkEntryName } from './names.js';
+import {
+  parseRockRidge,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFSOCK,
+  type RockRidgeEntry,
+} from './rock-ridge.js';
+import { SectorCache } from './sector-cache.js';
+import { openFileSource, readExactly, type ImageSource } from './source.js';
+import { findSuspOffset, readSuspEntries, type SuspContext } from './susp.js';
+import { readVolumeDescriptors, type PrimaryVolumeDescriptor, type SupplementaryVolumeDescriptor, type VolumeInfo } from './volume-descriptor.js';
+import { readZisofsHeader } from './zisofs.js';
+
+/** Deeper than any real image (libarchive's fuzz image is 200 levels); bounds hostile ones. */
+export const MAX_DEPTH = 1024;
+/** A directory of 64 MiB holds about a million records. */
+export const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
+export const MAX_ENTRIES = 5_000_000;
+
+/** Names mkisofs, genisoimage and libisofs give the directory that holds relocated deep directories. */
+const RELOCATION_DIRECTORIES = new Set(['rr_moved', '.rr_moved', 'RR_MOVED']);
+
+export type TreeKind = 'rockridge' | 'joliet' | 'iso9660';
+
+export interface ReadOptions {
+  /** Which tree to read. `auto` takes Rock Ridge, then Joliet, then plain ISO9660 names. */
+  readonly tree?: TreeKind | 'auto';
+  readonly onWarning?: WarningHandler;
+}
+
+export interface ImageStats {
+  readonly files: number;
+  readonly directories: number;
+  readonly symlinks: number;
+  readonly specialFiles: number;
+  /** Bytes of file data after extraction, each hard-link group counted once. */
+  readonly bytes: number;
+}
+
+export interface IsoImage {
+  readonly source: ImageSource;
+  readonly volume: VolumeInfo;
+  /** Which trees the image carries. */
+  readonly trees: { readonly rockRidge: boolean; readonly joliet: 1 | 2 | 3 | undefined };
+  /** The tree `root` was read from. */
+  readonly tree: TreeKind;
+  readonly root: IsoDirectory;
+  readonly bootCatalog: BootCatalog | undefined;
+  /** Hard-link groups by id: each holds two or more files sharing data. */
+  readonly hardLinks: ReadonlyMap<number, readonly IsoFile[]>;
+  readonly stats: ImageStats;
+  /** sha256 of the volume descriptors: changes whenever the image is rebuilt. */
+  readonly fingerprint: string;
+}
+
+export async function openIsoImage(path: string, options: ReadOptions = {}): Promise<IsoImage> {
+  const source = await openFileSource(path);
+  try {
+    return await readIsoImage(source, options);
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+}
+
+/** Reads all metadata of an image: volume descriptors, the chosen directory tree, the boot catalog. */
+export async function readIsoImage(source: ImageSource, options: ReadOptions = {}): Promise<IsoImage> {
+  const warn = options.onWarning ?? (() => {});
+  const descriptors = await readVolumeDescriptors(source);
+  const sectors = new SectorCache(source);
+  const { primary, joliet } = descriptors;
+
+  const rootSelf = await readSelfRecord(source, primary.root, 'root directory');
+  const suspOffset = findSuspOffset(rootSelf.systemUse);
+  const susp: SuspContext = {
+    image: source.name,
+    imageSize: source.size,
+    sectors,
+    warn: (message) => warn({ code: 'ISO_QUIRK', message }),
+  };
+  // Some writers emit Rock Ridge without the SP marker (pycdlib #123); accept PX/NM in the root's "." record.
+  let rockRidge = suspOffset !== undefined;
+  if (!rockRidge && rootSelf.systemUse.length >= 4) {
+    const probe = parseRockRidge(await readSuspEntries(rootSelf.systemUse, susp, 'root directory'), () => {});
+    rockRidge = probe.present;
+  }
+
+  const wanted = options.tree ?? 'auto';
+  let tree: TreeKind;
+  if (wanted === 'auto') tree = rockRidge ? 'rockridge' : joliet ? 'joliet' : 'iso9660';
+  else if (wanted === 'rockridge' && !rockRidge) throw new PxeError('USAGE', `${source.name}: the image has no Rock Ridge tree`, { file: source.name });
+  else if (wanted === 'joliet' && !joliet) throw new PxeError('USAGE', `${source.name}: the image has no Joliet tree`, { file: source.name });
+  else tree = wanted;
+
+  const walker = new TreeWalker(source, susp, tree, tree === 'rockridge' ? (suspOffset ?? 0) : undefined, (w) => warn(w));
+  const rootRecord = tree === 'joliet' ? (joliet as SupplementaryVolumeDescriptor).root : primary.root;
+  const root = await walker.walk(rootRecord);
+
+  let bootCatalog: BootCatalog | undefined;
+  if (descriptors.bootRecord?.bootCatalogSector !== undefined) {
+    bootCatalog = await readBootCatalog(sectors, descriptors.bootRecord.bootCatalogSector, source.size);
+  }
+
+  const { hardLinks, stats } = summarise(root);
+  return {
+    source,
+    volume: volumeInfo(primary),
+    trees: { rockRidge, joliet: joliet?.jolietLevel },
+    tree,
+    root,
+    bootCatalog,
+    hardLinks,
+    stats,
+    fingerprint: createHash('sha256').update(descriptors.descriptorBytes).digest('hex'),
+  };
+}
+
+function volumeInfo(p: PrimaryVolumeDescriptor): VolumeInfo {
+  const { type: _t, sector: _s, root: _r, ...info } = p;
+  return info;
+}
+
+/** Reads the first record of a directory's extent, which must be its "." record. */
+async function readSelfRecord(source: ImageSource, dir: DirectoryRecord, what: string): Promise<DirectoryRecord> {
+  const position = (dir.extent + dir.extendedAttributeLength) * SECTOR_SIZE;
+  const sector = await readExactly(source, position, SECTOR_SIZE, what);
+  const self = parseDirectoryRecord(sector, 0, source.name, `${what} at block ${dir.extent}`);
+  if (isSelfOrParent(self) !== 'self') {
+    throw new PxeError('ISO_INVALID', `${source.name}: ${what} at block ${dir.extent} does not start with its "." record`, { file: source.name });
+  }
+  return self;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableDirectory = Mutable<Omit<IsoDirectory, 'children'>> & { children: IsoEntry[] };
+
+interface PendingDirectory {
+  record: DirectoryRecord;
+  node: MutableDirectory;
+  depth: number;
+}
+
+/** One pass over a directory tree. Holds the loop guards and the hard-link bookkeeping for that pass. */
+class TreeWalker {
+  readonly #visited = new Set<number>();
+  readonly #relocated = new Map<number, string>();
+  readonly #reachedByChildLink = new Set<number>();
+  #entries = 0;
+
+  constructor(
+    readonly source: ImageSource,
+    readonly susp: SuspContext,
+    readonly tree: TreeKind,
+    /** Bytes to skip in each System Use area; undefined when Rock Ridge is not read. */
+    readonly suspOffset: number | undefined,
+    readonly warn: WarningHandler,
+  ) {}
+
+  get image(): string {
+    return this.source.name;
+  }
+
+  async walk(rootRecord: DirectoryRecord): Promise<IsoDirectory> {
+    const rootSelf = await readSelfRecord(this.source, rootRecord, 'root directory');
+    const rr = await this.rockRidgeOf(rootSelf, '/');
+    const root: MutableDirectory = {
+      kind: 'directory',
+      name: '',
+      path: '',
+      children: [],
+      ...this.attributes(rootSelf, rr),
+    };
+    const stack: PendingDirectory[] = [{ record: rootRecord, node: root, depth: 0 }];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      const subdirectories = await this.readDirectory(dir);
+      for (let i = subdirectories.length - 1; i >= 0; i--) stack.push(subdirectories[i]!);
+    }
+    this.hideRelocationDirectory(root);
+    for (const [extent, path] of this.#relocated) {
+      if (!this.#reachedByChildLink.has(extent)) {
+        this.warn({ code: 'ISO_QUIRK', message: `relocated directory ${path} (block ${extent}) is not linked from anywhere (no CL entry points to it)`, path });
+      }
+    }
+    return root;
+  }
+
+  async #readExtent(record: DirectoryRecord, path: string): Promise<Buffer> {
+    if (record.dataLength > MAX_DIRECTORY_BYTES) {
+      throw new PxeError('ISO_LIMIT', `${this.image}: directory /${path} is ${record.dataLength} bytes, over the ${MAX_DIRECTORY_BYTES}-byte limit`, { file: this.image });
+    }
+    const length = Math.ceil(record.dataLength / SECTOR_SIZE) * SECTOR_SIZE;
+    const position = (record.extent + record.extendedAttributeLength) * SECTOR_SIZE;
+    if (position + length > this.source.size) {
+      throw new PxeError(
+        'ISO_TRUNCATED',
+        `${this.image}: directory /${path} at block ${record.extent} (${record.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
+        { file: this.image },
+      );
+    }
+    return readExactly(this.source, position, length, `directory /${path}`);
+  }
+
+  /** Reads one directory's records, adds its children, returns its subdirectories to visit. */
+  async readDirectory(dir: PendingDirectory): Promise<PendingDirectory[]> {
+    const { record, node, depth } = dir;
+    const where = node.path === '' ? 'root directory' : `directory /${node.path}`;
+    if (depth > MAX_DEPTH) {
+      throw new PxeError('ISO_LIMIT', `${this.image}: ${where} is nested more than ${MAX_DEPTH} levels deep`, { file: this.image });
+    }
+    if (this.#visited.has(record.extent)) {
+      throw new PxeError('ISO_LOOP', `${this.image}: ${where} (block ${record.extent}) is reached twice: the directory structure loops`, { file: this.image });
+    }
+    this.#visited.add(record.extent);
+
+    const data = await this.#readExtent(record, node.path);
+    const records: DirectoryRecord[] = [];
+    for (let sectorStart = 0; sectorStart < record.dataLength; sectorStart += SECTOR_SIZE) {
+      const sector = data.subarray(sectorStart, sectorStart + SECTOR_SIZE);
+      let pos = 0;
+      // Records never cross a sector; a zero length byte means the rest of the sector is padding.
+      while (pos < SECTOR_SIZE && sector[pos] !== 0) {
+        const r = parseDirectoryRecord(sector, pos, this.image, `${where}, block ${record.extent + sectorStart / SECTOR_SIZE} offset ${pos}`);
+        records.push(r);
+        pos += r.length;
+      }
+    }
+    if (records.length === 0 || isSelfOrParent(records[0]!) !== 'self') {
+      throw new PxeError('ISO_INVALID', `${this.image}: ${where} at block ${record.extent} does not start with its "." record`, { file: this.image });
+    }
+
+    const subdirectories: PendingDirectory[] = [];
+    const names = new Set<string>();
+    let parts: DirectoryRecord[] = [];
+    for (const r of records) {
+      if (isSelfOrParent(r)) continue;
+      if (++this.#entries > MAX_ENTRIES) {
+        throw new PxeError('ISO_LIMIT', `${this.image}: more than ${MAX_ENTRIES} entries`, { file: this.image });
+      }
+      if (r.isMultiExtent) {
+        if (parts.length > 0 && !sameIdentifier(parts[0]!, r)) throw this.#multiExtentError(where, parts[0]!);
+        parts.push(r);
+        continue;
+      }
+      if (parts.length > 0 && !sameIdentifier(parts[0]!, r)) throw this.#multiExtentError(where, parts[0]!);
+      parts.push(r);
+      const group = parts;
+      parts = [];
+      const sub = await this.#addEntry(node, group, names, depth);
+      if (sub) subdirectories.push(sub);
+    }
+    if (parts.length > 0) throw this.#multiExtentError(where, parts[0]!);
+    return subdirectories;
+  }
+
+  #multiExtentError(where: string, first: DirectoryRecord): PxeError {
+    return new PxeError(
+      'ISO_INVALID',
+      `${this.image}: ${where}: multi-extent file "${plainIsoName(first.identifier)}" is not completed by a final record of the same name`,
+      { file: this.image },
+    );
+  }
+
+  async rockRidgeOf(r: DirectoryRecord, where: string): Promise<RockRidgeEntry | undefined> {
+    if (this.suspOffset === undefined || r.systemUse.length <= this.suspOffset) return undefined;
+    const entries = await readSuspEntries(r.systemUse.subarray(this.suspOffset), this.susp, where);
+    const rr = parseRockRidge(entries, (message) => this.warn({ code: 'ISO_QUIRK', message: `${where}: ${message}` }));
+    return rr.present ? rr : undefined;
+  }
+
+  attributes(r: DirectoryRecord, rr: RockRidgeEntry | undefined) {
+    return {
+      mode: rr?.mode !== undefined ? rr.mode & 0o7777 : undefined,
+      mtime: rr?.times.modified ?? r.recorded,
+      atime: rr?.times.accessed,
+      uid: rr?.uid,
+      gid: rr?.gid,
+    };
+  }
+
+  #nameOf(r: DirectoryRecord, rr: RockRidgeEntry | undefined): string {
+    if (this.tree === 'joliet') {
+      const name = decodeUcs2be(r.identifier);
+      const semi = name.lastIndexOf(';');
+      return semi > 0 ? name.slice(0, semi) : name;
+    }
+    if (rr?.name) return decodeName(rr.name);
+    return plainIsoName(r.identifier);
+  }
+
+  async #addEntry(parent: MutableDirectory, parts: DirectoryRecord[], names: Set<string>, depth: number): Promise<PendingDirectory | undefined> {
+    const first = parts[0]!;
+    const parentWhere = parent.path === '' ? '/' : `/${parent.path}/`;
+    const rr = await this.rockRidgeOf(first, `${parentWhere}${plainIsoName(first.identifier)}`);
+    if (rr?.relocated) {
+      // The original of a relocated directory: it is reached through the CL placeholder instead.
+      // Some mkisofs versions mark the relocation directory itself with RE; it has no CL and is just dropped.
+      const name = this.#nameOf(first, rr);
+      if (!(parent.path === '' && RELOCATION_DIRECTORIES.has(name))) this.#relocated.set(first.extent, `${parentWhere}${name}`);
+      return undefined;
+    }
+    const name = this.#nameOf(first, rr);
+    const path = parent.path === '' ? name : `${parent.path}/${name}`;
+    const unsafe = checkEntryName(name);
+    if (unsafe) {
+      this.warn({ code: 'ENTRY_UNSAFE', message: `${parentWhere}${JSON.stringify(name)}: ${unsafe}; entry skipped`, path: `${parentWhere}${name}` });
+      return undefined;
+    }
+    if (names.has(name)) {
+      this.warn({ code: 'ENTRY_DUPLICATE', message: `/${path}: a second entry with this name in the same directory; skipped`, path: `/${path}` });
+      return undefined;
+    }
+    if (first.isAssociated) {
+      this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: associated file (resource fork) skipped`, path: `/${path}` });
+      return undefined;
+    }
+    names.add(name);
+    const attrs = this.attributes(first, rr);
+    const type = rr?.mode !== undefined ? rr.mode & S_IFMT : undefined;
+
+    if (rr?.childLink !== undefined || first.isDirectory) {
+      let record = first;
+      if (rr?.childLink !== undefined) {
+        // Rock Ridge relocation (RRIP 4.1.5): the real directory lives elsewhere; its "." record says how long it is.
+        this.#reachedByChildLink.add(rr.childLink);
+        const target = await readSelfRecord(this.source, { ...first, extent: rr.childLink, extendedAttributeLength: 0 }, `relocated directory /${path}`);
+        record = { ...target, extent: rr.childLink };
+      }
+      const node: MutableDirectory = { kind: 'directory', name, path, children: [], ...attrs };
+      parent.children.push(node);
+      return { record, node, depth: depth + 1 };
+    }
+
+    if (type === S_IFLNK || (type === undefined && rr?.symlinkTarget)) {
+      if (!rr?.symlinkTarget) {
+        this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: symbolic link without a target (no SL entry); skipped`, path: `/${path}` });
+        return undefined;
+      }
+      parent.children.push({ kind: 'symlink', name, path, target: decodeName(rr.symlinkTarget), ...attrs });
+      return undefined;
+    }
+    if (type === S_IFCHR || type === S_IFBLK || type === S_IFIFO || type === S_IFSOCK) {
+      const kind = type === S_IFCHR ? 'char-device' : type === S_IFBLK ? 'block-device' : type === S_IFIFO ? 'fifo' : 'socket';
+      parent.children.push({ kind, name, path, device: rr?.device ? splitDevice(rr.device) : undefined, ...attrs });
+      return undefined;
+    }
+
+    if (first.interleaveGap !== 0 || first.fileUnitSize !== 0) {
+      this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: interleaved file (unit ${first.fileUnitSize}, gap ${first.interleaveGap}) is not supported; skipped`, path: `/${path}` });
+      names.delete(name);
+      return undefined;
+    }
+    const extents: Extent[] = [];
+    let stored = 0;
+    for (const part of parts) {
+      if (part.dataLength === 0) continue;
+      const position = (part.extent + part.extendedAttributeLength) * SECTOR_SIZE;
+      if (position + part.dataLength > this.source.size) {
+        throw new PxeError(
+          'ISO_TRUNCATED',
+          `${this.image}: /${path}: data at block ${part.extent} (${part.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
+          { file: this.image },
+        );
+      }
+      extents.push({ position, length: part.dataLength });
+      stored += part.dataLength;
+    }
+    let size = stored;
+    let zisofs = rr?.zisofs;
+    if (zisofs) {
+      const problem = await readZisofsHeader(this.source, extents, stored, zisofs);
+      if (problem) {
+        this.warn({ code: 'ZISOFS_INVALID', message: `/${path}: ${problem}; copied as stored (${stored} bytes)`, path: `/${path}` });
+        zisofs = undefined;
+      } else {
+        size = zisofs.uncompressedSize;
+      }
+    }
+    const file: Mutable<IsoFile> & { inode?: number } = {
+      kind: 'file',
+      name,
+      path,
+      size,
+      extents,
+      zisofs,
+      hardLinkGroup: undefined,
+      ...attrs,
+    };
+    if (rr?.inode !== undefined) file.inode = rr.inode;
+    parent.children.push(file);
+    return undefined;
+  }
+
+  /** Hides the relocation directory once everything in it has been put back in place. */
+  hideRelocationDirectory(root: MutableDirectory): void {
+    if (this.tree !== 'rockridge' || this.#relocated.size === 0) return;
+    const i = root.children.findIndex((c) => c.kind === 'directory' && RELOCATION_DIRECTORIES.has(c.name) && c.children.length === 0);
+    if (i >= 0) root.children.splice(i, 1);
+  }
+}
+
+function sameIdentifier(a: DirectoryRecord, b: DirectoryRecord): boolean {
+  return Buffer.from(a.identifier).equals(Buffer.from(b.identifier));
+}
+
+/** PN stores dev_t as two 32-bit words; decode it the way glibc's gnu_dev_major/minor do. */
+function splitDevice(d: { high: number; low: number }): { major: number; minor: number } {
+  const major = ((d.low >>> 8) & 0xfff) | (d.high & ~0xfff);
+  const minor = (d.low & 0xff) | ((d.low >>> 12) & ~0xff);
+  return { major: major >>> 0, minor: minor >>> 0 };
+}
+
+/**
+ * Groups hard links and counts entries. Files are linked when Rock Ridge 1.12 gives
+ * them the same serial number, or (without serial numbers) when they share an extent
+ * and size. Empty files share location 0 or a neighbour's location in images from
+ * xorriso and makefs, so they are never grouped by extent (libarchive parse_file_info).
+ */
+function summarise(root: IsoDirectory): { hardLinks: Map<number, IsoFile[]>; stats: ImageStats } {
+  const byKey = new Map<string, (IsoFile & { inode?: number })[]>();
+  let files = 0;
+  let directories = 0;
+  let symlinks = 0;
+  let specialFiles = 0;
+  const stack: IsoEntry[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === 'directory') {
+      directories++;
+      for (const c of e.children) stack.push(c);
+    } else if (e.kind === 'symlink') symlinks++;
+    else if (e.kind === 'file') {
+      files++;
+      const f = e as IsoFile & { inode?: number };
+      const at = f.extents[0]?.position;
+      // A serial number alone is not trusted: a writer that stamps one number on every file would link them all.
+      const key = f.inode !== undefined && f.inode !== 0 ? `ino:${f.inode}:${at}:${f.size}` : at !== undefined ? `ext:${at}:${f.size}` : undefined;
+      if (key) {
+        const list = byKey.get(key);
+        if (list) list.push(f);
+        else byKey.set(key, [f]);
+      }
+    } else specialFiles++;
+  }
+  const hardLinks = new Map<number, IsoFile[]>();
+  let bytes = 0;
+  let id = 0;
+  for (const list of byKey.values()) {
+    bytes += list[0]!.size;
+    if (list.length < 2) continue;
+    // Paths in byte order, so the first name of a group is stable whatever the directory order.
+    list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    id++;
+    for (const f of list) (f as Mutable<IsoFile>).hardLinkGroup = id;
+    hardLinks.set(id, list);
+  }
+  return { hardLinks, stats: { files, directories, symlinks, specialFiles, bytes } };
+}
