@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requirement } from './requirements.js';
 
 /** Tests run from dist/test/…; the repository root is three levels above this compiled file. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -11,7 +12,11 @@ export const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
 /** The shared third-party corpus sits beside the project root in development and CI, not in a user's clone. */
 export const CORPUS = process.env.PXE_IMPORT_CORPUS ?? resolve(REPO_ROOT, '../shared/corpus');
 export const corpusAvailable = existsSync(join(CORPUS, 'MANIFEST.md'));
-export const CORPUS_SKIP = corpusAvailable ? false : `third-party corpus not found at ${CORPUS} (set PXE_IMPORT_CORPUS); skipping conformance tests`;
+export const CORPUS_SKIP = requirement(
+  'third-party corpus',
+  corpusAvailable,
+  `third-party corpus not found at ${CORPUS} (set PXE_IMPORT_CORPUS); skipping conformance tests`,
+);
 
 /** Fixture images built by fixtures/build.sh. */
 export const FIXTURES = join(REPO_ROOT, 'fixtures/out');

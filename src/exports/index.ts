@@ -1,0 +1,21 @@
+/** exports(5): lossless parse, canonical render, pure edits, validation. */
+export type {
+  BlankLine,
+  CommentLine,
+  ExportClient,
+  ExportEntry,
+  ExportLineSpec,
+  ExportsFile,
+  ExportsLine,
+  ExportsProblem,
+  LineEnding,
+  ProblemSeverity,
+} from './model.js';
+export { formatProblem } from './model.js';
+export { parseExports, MAX_PATH_BYTES, MAX_CLIENT_BYTES } from './parse.js';
+export { renderExports, renderExportLine, encodeExportPath } from './render.js';
+export { upsertExport, removeExport, findCoveringExports } from './edit.js';
+export type { ExportsEditAction, ExportsEditResult } from './edit.js';
+export { validateExports, assertValidExports } from './validate.js';
+export { checkExportOption } from './options.js';
+export { normalizeExportPath, isSameOrAncestorPath } from './paths.js';
