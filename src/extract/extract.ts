@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, writeSync, chmodSync, utimesSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, writeSync, chmodSync, utimesSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { PxeError, type WarningHandler } from '../errors.js';
 import type { IsoDirectory, IsoEntry, IsoFile, IsoSymlink } from '../iso9660/entry.js';
@@ -52,6 +52,8 @@ interface FileJob {
   readonly target: string;
   fd: number | undefined;
   remaining: number;
+  /** Some zero run was left as a hole, so the size must be set explicitly. */
+  holes: boolean;
 }
 
 interface Piece {
@@ -111,7 +113,7 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
           }
           groupLeader.set(entry.hardLinkGroup, path);
         }
-        const job: FileJob = { file: entry, target: path, fd: undefined, remaining: entry.size };
+        const job: FileJob = { file: entry, target: path, fd: undefined, remaining: entry.size, holes: false };
         bytesTotal += entry.size;
         if (entry.zisofs || entry.size === 0) otherFiles.push(job);
         else dataFiles.push(job);
@@ -159,7 +161,7 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
       for (const piece of span.pieces) {
         const job = piece.job;
         if (job.fd === undefined) job.fd = openOrFail(job.target);
-        writeAll(job, buffer, piece.position - span.position, piece.length, piece.fileOffset);
+        writeSparse(job, buffer, piece.position - span.position, piece.length, piece.fileOffset);
         job.remaining -= piece.length;
         bytesDone += piece.length;
         if (job.remaining === 0) finish(job);
@@ -274,6 +276,30 @@ function openOrFail(path: string): number {
   }
 }
 
+const HOLE_BLOCK = 64 * 1024;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/**
+ * Writes a piece, leaving whole 64 KiB runs of zeros as holes (libarchive and
+ * `cp --sparse=auto` do the same): images pad large files with zeros, and a
+ * sparse copy saves both the disk space and the write.
+ */
+function writeSparse(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
+  const isZero = (o: number) => length - o >= HOLE_BLOCK && buffer.compare(ZEROS, 0, HOLE_BLOCK, offset + o, offset + o + HOLE_BLOCK) === 0;
+  let o = 0;
+  while (o < length) {
+    if (isZero(o)) {
+      job.holes = true;
+      o += HOLE_BLOCK;
+      continue;
+    }
+    let end = Math.min(length, o + HOLE_BLOCK);
+    while (end < length && !isZero(end)) end = Math.min(length, end + HOLE_BLOCK);
+    writeAll(job, buffer, offset + o, end - o, position + o);
+    o = end;
+  }
+}
+
 function writeAll(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
   try {
     let done = 0;
@@ -287,6 +313,7 @@ function finishFile(job: FileJob): void {
   const fd = job.fd ?? openOrFail(job.target);
   job.fd = undefined;
   try {
+    if (job.holes) ftruncateSync(fd, job.file.size);
     fchmodSync(fd, (job.file.mode ?? DEFAULT_FILE_MODE) & ~PRIVILEGE_BITS);
     if (job.file.mtime) futimesSync(fd, job.file.atime ?? job.file.mtime, job.file.mtime);
   } catch (e) {

@@ -74,6 +74,14 @@ export function decodeUcs2be(b: Uint8Array): string {
   return s;
 }
 
+/** ECMA-119 allows GMT offsets of -48..+52 quarter hours. */
+function gmtOffsetMinutes(raw: number): number {
+  const tz = (raw << 24) >> 24; // signed byte
+  // genisoimage writes offsets like -74 for dates after 2038 (a 24-hour wrap); Linux
+  // (fs/isofs/util.c) and libarchive ignore an offset out of range and keep the date.
+  return tz >= -48 && tz <= 52 ? tz * 15 : 0;
+}
+
 /**
  * 7-byte directory-record date (ECMA-119 9.1.5): years since 1900, month, day,
  * hour, minute, second, GMT offset in 15-minute units. Returns undefined for an
@@ -82,10 +90,8 @@ export function decodeUcs2be(b: Uint8Array): string {
 export function decodeShortDate(b: Uint8Array, o: number): Date | undefined {
   need(b, o, 7, 'recording date');
   const [y, mo, d, h, mi, s] = [b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!];
-  const tz = (b[o + 6]! << 24) >> 24; // signed
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || tz < -48 || tz > 52) return undefined;
-  const ms = Date.UTC(1900 + y, mo - 1, d, h, mi, s) - tz * 15 * 60_000;
-  return new Date(ms);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  return new Date(Date.UTC(1900 + y, mo - 1, d, h, mi, s) - gmtOffsetMinutes(b[o + 6]!) * 60_000);
 }
 
 /** 17-byte volume-descriptor date (ECMA-119 8.4.26.1): ASCII digits plus GMT offset. */
@@ -95,9 +101,8 @@ export function decodeLongDate(b: Uint8Array, o: number): Date | undefined {
   if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return undefined;
   const n = (from: number, len: number) => Number(digits.slice(from, from + len));
   const [y, mo, d, h, mi, s, cs] = [n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2), n(14, 2)];
-  const tz = (b[o + 16]! << 24) >> 24;
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || tz < -48 || tz > 52) return undefined;
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, cs * 10) - tz * 15 * 60_000);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s, cs * 10) - gmtOffsetMinutes(b[o + 16]!) * 60_000);
 }
 
 /** Strict UTF-8 decode; falls back to Latin-1 so that no byte is silently replaced. */

@@ -5,7 +5,6 @@
  * refused quickly with one line naming the image, leaving nothing behind.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { rm } from 'node:fs/promises';
 import { listTree, project, type Column } from '../helpers/listing.js';
-import { CLI, CORPUS, CORPUS_SKIP, tempDir } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { CORPUS, CORPUS_SKIP, tempDir } from '../helpers/paths.js';
 
 type Reference = 'xorriso' | 'bsdtar';
 
@@ -85,26 +85,6 @@ const REFUSED: Record<string, RegExp> = {
 const referenceColumns = (c: Conformance): Column[] =>
   c.rockRidge ? ['path', 'type', 'size', 'mode', 'mtime', 'data', 'hlink'] : ['path', 'type', 'size', 'mtime', 'data', 'hlink'];
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function runCli(args: string[], timeoutMs = 30_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
 describe('conformance with the third-party corpus', { skip: CORPUS_SKIP }, () => {
   let work: string;
   const imagePath = (name: string) => join(work, 'images', `${name.replace('/', '_')}.iso`);
@@ -155,7 +135,7 @@ describe('conformance with the third-party corpus', { skip: CORPUS_SKIP }, () =>
     test(`${name} is refused cleanly`, async () => {
       const out = join(work, 'refused', name.replace('/', '_'));
       await mkdir(join(work, 'refused'), { recursive: true });
-      const r = await runCli(['extract', imagePath(name), out], 10_000);
+      const r = await runCli(['extract', imagePath(name), out], { timeoutMs: 10_000 });
       assert.ok(r.ms < 5000, `took ${Math.round(r.ms)} ms`);
       assert.equal(r.code, 1, r.stderr);
       const lines = r.stderr.trim().split('\n');

@@ -22,6 +22,9 @@ describe('dates', () => {
     // 2024-01-02 03:04:05 at GMT+1 (4 x 15 minutes)
     assert.equal(decodeShortDate(Uint8Array.from([124, 1, 2, 3, 4, 5, 4]), 0)?.toISOString(), '2024-01-02T02:04:05.000Z');
   });
+  test('a GMT offset outside -48..+52 is ignored, as Linux and libarchive do (genisoimage writes -74 after 2038)', () => {
+    assert.equal(decodeShortDate(Uint8Array.from([199, 12, 31, 5, 30, 0, 0xb6]), 0)?.toISOString(), '2099-12-31T05:30:00.000Z');
+  });
   test('an impossible or zero date is undefined, not invented', () => {
     assert.equal(decodeShortDate(new Uint8Array(7), 0), undefined);
     assert.equal(decodeShortDate(Uint8Array.from([124, 13, 2, 3, 4, 5, 0]), 0), undefined);
