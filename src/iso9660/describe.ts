@@ -14,7 +14,7 @@ export interface ImageDescription {
   readonly applicationId: string;
   readonly created: string | undefined;
   readonly volumeBytes: number;
-  readonly trees: { readonly rockRidge: boolean; readonly joliet: number | undefined; readonly iso9660: true };
+  readonly trees: { readonly rockRidge: boolean; readonly joliet: number | undefined; readonly iso9660: true; readonly extensions: readonly string[] };
   readonly tree: TreeKind;
   readonly elTorito: readonly (BootCatalogEntry & { readonly file: string | undefined })[] | undefined;
   readonly counts: { readonly files: number; readonly directories: number; readonly symlinks: number; readonly specialFiles: number; readonly hardLinks: number; readonly bytes: number };
@@ -43,7 +43,7 @@ export function describeImage(image: IsoImage): ImageDescription {
     applicationId: v.applicationId,
     created: v.created?.toISOString(),
     volumeBytes: v.volumeBlocks * v.logicalBlockSize,
-    trees: { rockRidge: image.trees.rockRidge, joliet: image.trees.joliet, iso9660: true },
+    trees: { rockRidge: image.trees.rockRidge, joliet: image.trees.joliet, iso9660: true, extensions: image.trees.extensions },
     tree: image.tree,
     elTorito: image.bootCatalog?.entries.map((e) => ({ ...e, file: fileAt.get(e.imageLba) })),
     counts: { ...image.stats, hardLinks },

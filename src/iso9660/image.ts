@@ -6,6 +6,7 @@ import { readBootCatalog, type BootCatalog } from './el-torito.js';
 import type { Extent, IsoDirectory, IsoEntry, IsoFile } from './entry.js';
 import { checkEntryName } from './names.js';
 import {
+  extensionIds,
   parseRockRidge,
   S_IFBLK,
   S_IFCHR,
@@ -50,8 +51,8 @@ export interface ImageStats {
 export interface IsoImage {
   readonly source: ImageSource;
   readonly volume: VolumeInfo;
-  /** Which trees the image carries. */
-  readonly trees: { readonly rockRidge: boolean; readonly joliet: 1 | 2 | 3 | undefined };
+  /** Which trees the image carries, and the SUSP extensions (ER) its root declares. */
+  readonly trees: { readonly rockRidge: boolean; readonly joliet: 1 | 2 | 3 | undefined; readonly extensions: readonly string[] };
   /** The tree `root` was read from. */
   readonly tree: TreeKind;
   readonly root: IsoDirectory;
@@ -90,9 +91,11 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
   };
   // Some writers emit Rock Ridge without the SP marker (pycdlib #123); accept PX/NM in the root's "." record.
   let rockRidge = suspOffset !== undefined;
-  if (!rockRidge && rootSelf.systemUse.length >= 4) {
-    const probe = parseRockRidge(await readSuspEntries(rootSelf.systemUse, susp, 'root directory'), () => {});
-    rockRidge = probe.present;
+  let extensions: string[] = [];
+  if (rootSelf.systemUse.length >= 4) {
+    const rootEntries = await readSuspEntries(rootSelf.systemUse, susp, 'root directory');
+    extensions = extensionIds(rootEntries);
+    if (!rockRidge) rockRidge = parseRockRidge(rootEntries, () => {}).present;
   }
 
   const wanted = options.tree ?? 'auto';
@@ -115,7 +118,7 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
   return {
     source,
     volume: volumeInfo(primary),
-    trees: { rockRidge, joliet: joliet?.jolietLevel },
+    trees: { rockRidge, joliet: joliet?.jolietLevel, extensions },
     tree,
     root,
     bootCatalog,

@@ -53,6 +53,20 @@ export interface RockRidgeEntry {
   readonly present: boolean;
 }
 
+/**
+ * ER entries name the extensions in use (SUSP 5.5): "RRIP_1991A" is Rock Ridge 1.10,
+ * "IEEE_P1282"/"IEEE_1282" are 1.12, "AAIP_0200" is libisofs's ACL/xattr extension.
+ */
+export function extensionIds(entries: readonly SuspEntry[]): string[] {
+  const ids: string[] = [];
+  for (const { signature, data } of entries) {
+    if (signature !== 'ER' || data.length < 4) continue;
+    const idLength = data[0]!;
+    if (4 + idLength <= data.length) ids.push(Buffer.from(data.subarray(4, 4 + idLength)).toString('latin1'));
+  }
+  return ids;
+}
+
 const RRIP_SIGNATURES = new Set(['RR', 'PX', 'PN', 'SL', 'NM', 'CL', 'PL', 'RE', 'TF', 'SF', 'ZF']);
 
 const SL_CONTINUE = 0x01;

@@ -37,7 +37,8 @@ export function registerInspect(program: Command): void {
 const TREE_NAMES: Record<TreeKind, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660' };
 
 export function renderDescription(d: ImageDescription): string {
-  const trees = [d.trees.rockRidge ? 'Rock Ridge' : undefined, d.trees.joliet ? `Joliet (level ${d.trees.joliet})` : undefined, 'ISO9660']
+  const rr = d.trees.extensions.length > 0 ? `Rock Ridge (${d.trees.extensions.join(', ')})` : 'Rock Ridge';
+  const trees = [d.trees.rockRidge ? rr : undefined, d.trees.joliet ? `Joliet (level ${d.trees.joliet})` : undefined, 'ISO9660']
     .filter(Boolean)
     .join(', ');
   const lines: [string, string][] = [
