@@ -16,7 +16,7 @@
  */
 import { ReadTracker, normalizeIsoPath } from './common.js';
 import { parseGrub } from './grub.js';
-import { parseSyslinux } from './syslinux.js';
+import { bareLabelEntries, parseSyslinux } from './syslinux.js';
 import type { BootConfigResult, BootConfigSource, BootConfigWarning, BootMenuEntry } from './types.js';
 
 export { parseGrub, parseGrubEnv, type ParseGrubOptions } from './grub.js';
@@ -128,7 +128,7 @@ function labelQuality(e: BootMenuEntry, bareNames: ReadonlySet<BootMenuEntry>): 
 function mergeDuplicates(list: BootMenuEntry[]): BootMenuEntry[] {
   // A syslinux entry whose label is its LABEL identifier (no MENU LABEL) is "bare": 'live-amd64'.
   const bare = new Set<BootMenuEntry>();
-  for (const e of list) if (e.source.loader === 'syslinux' && /^[\w.-]+$/.test(e.label) && !/\s/.test(e.label)) bare.add(e);
+  for (const e of list) if (bareLabelEntries.has(e)) bare.add(e);
   const out: BootMenuEntry[] = [];
   const byKey = new Map<string, BootMenuEntry>();
   for (const e of list) {

@@ -38,6 +38,9 @@ import {
   type BootMenuEntry,
 } from './types.js';
 
+/** Entries whose label is a bare LABEL identifier (no MENU LABEL); discovery prefers other labels. */
+export const bareLabelEntries: WeakSet<BootMenuEntry> = new WeakSet();
+
 type LabelKind = 'kernel' | 'linux' | 'boot' | 'bss' | 'pxe' | 'fdimage' | 'com32' | 'config' | 'localboot';
 
 const KERNEL_KEYWORDS: ReadonlySet<string> = new Set([
@@ -432,6 +435,7 @@ class SyslinuxParser {
       isDefault: false,
     };
     if (label.menuPath.length > 0) entry.menuPath = label.menuPath;
+    if (label.menuLabel === undefined) bareLabelEntries.add(entry);
     return entry;
   }
 

@@ -17,7 +17,7 @@ export interface ExtractOptions {
   readonly onProgress?: (progress: ExtractProgress) => void;
   readonly onWarning?: WarningHandler;
   readonly signal?: AbortSignal;
-  /** Size of each of the two read buffers. Larger spans mean fewer system calls. */
+  /** Size of the copy buffer (default 128 KiB; see DEFAULT_BUFFER_SIZE). */
   readonly bufferSize?: number;
   /** Set the image root's mode and mtime on `target` at the end (default true). */
   readonly applyRootAttributes?: boolean;
@@ -37,9 +37,17 @@ export interface ExtractResult {
   readonly skipped: readonly SkippedEntry[];
 }
 
-export const DEFAULT_BUFFER_SIZE = 8 * 1024 * 1024;
+/**
+ * Measured on this project's machines (ext4, 2.5 GB file, warm cache): a 128 KiB
+ * buffer copies at 1.3-2.1 GB/s, 1 MiB at 0.45-0.6 GB/s and 8 MiB at 0.4-0.58 GB/s.
+ * A buffer that stays in the CPU's L2 cache between the read and the write avoids a
+ * round trip through RAM; sequential reads still overlap our writes through kernel readahead.
+ */
+export const DEFAULT_BUFFER_SIZE = 128 * 1024;
 /** Unused bytes between two files that are still worth reading in the same span rather than seeking. */
-const MAX_GAP = 256 * 1024;
+const MAX_GAP = 32 * 1024;
+/** Yield to the event loop this often, so progress is drawn and Ctrl-C is honoured. */
+const YIELD_EVERY_MS = 25;
 /** Never set these on extracted files: a PXE tree must not carry privileges. */
 const PRIVILEGE_BITS = 0o6000;
 const DEFAULT_FILE_MODE = 0o644;
@@ -74,8 +82,8 @@ interface Span {
  * construction: names were checked as strings when the tree was read; directories
  * and files are created before any symlink exists, with O_EXCL|O_NOFOLLOW; symlinks
  * come last and nothing is written after them; times are set with lutimes.
- * File data is read in image order through two reused buffers, the next span read
- * while the current one is written.
+ * File data is read in image order through one reused, cache-sized buffer; neighbouring
+ * small files share one read.
  */
 export async function extractTree(image: IsoImage, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const warn = options.onWarning ?? (() => {});
@@ -140,24 +148,16 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
   };
 
   const spans = planSpans(dataFiles, bufferSize);
-  const buffers = [Buffer.allocUnsafe(Math.min(bufferSize, maxSpan(spans))), Buffer.allocUnsafe(Math.min(bufferSize, maxSpan(spans)))];
-  const readSpan = async (span: Span, buffer: Buffer): Promise<Buffer> => {
-    const n = await image.source.read(buffer, 0, span.length, span.position);
-    if (n !== span.length) {
-      throw new PxeError('ISO_TRUNCATED', `${image.source.name}: short read at byte ${span.position}: the image changed or is truncated`, { file: image.source.name });
-    }
-    return buffer;
-  };
+  const buffer = Buffer.allocUnsafe(Math.min(bufferSize, maxSpan(spans)));
   try {
-    let pending: Promise<Buffer> | undefined = spans[0] ? readSpan(spans[0], buffers[0]!) : undefined;
-    for (let i = 0; i < spans.length; i++) {
-      const buffer = await pending!;
-      const next = spans[i + 1];
-      pending = next ? readSpan(next, buffers[(i + 1) % 2]!) : undefined;
-      // A failed write must not leave the read-ahead's rejection unhandled.
-      pending?.catch(() => {});
-      if (options.signal?.aborted) throw abortError();
-      const span = spans[i]!;
+    let lastYield = performance.now();
+    for (const span of spans) {
+      const n = image.source.readSync(buffer, 0, span.length, span.position);
+      if (n !== span.length) {
+        throw new PxeError('ISO_TRUNCATED', `${image.source.name}: short read at byte ${span.position}: the image changed or is truncated`, {
+          file: image.source.name,
+        });
+      }
       for (const piece of span.pieces) {
         const job = piece.job;
         if (job.fd === undefined) job.fd = openOrFail(job.target);
@@ -166,7 +166,12 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
         bytesDone += piece.length;
         if (job.remaining === 0) finish(job);
       }
-      report();
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        report();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (options.signal?.aborted) throw abortError();
+        lastYield = performance.now();
+      }
     }
     for (const job of otherFiles) {
       if (options.signal?.aborted) throw abortError();
@@ -242,7 +247,12 @@ function planSpans(jobs: FileJob[], bufferSize: number): Span[] {
   let span: Span | undefined;
   for (const piece of pieces) {
     const end = piece.position + piece.length;
-    if (span && piece.position <= span.position + span.length + MAX_GAP && Math.max(end, span.position + span.length) - span.position <= bufferSize) {
+    const fits =
+      span !== undefined &&
+      piece.position >= span.position &&
+      piece.position <= span.position + span.length + MAX_GAP &&
+      Math.max(end, span.position + span.length) - span.position <= bufferSize;
+    if (span && fits) {
       span.length = Math.max(span.length, end - span.position);
       span.pieces.push(piece);
     } else {
