@@ -13,6 +13,7 @@ export type PxeErrorCode =
   | 'PROFILE_NO_MATCH'
   | 'USAGE'
   | 'IO'
+  | 'INTERRUPTED' // SIGINT/SIGTERM: the work was rolled back
   | 'INTERNAL';
 
 export class PxeError extends Error {

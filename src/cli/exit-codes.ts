@@ -5,6 +5,8 @@ export const ExitCode = {
   failure: 1,
   /** Bad command line, or a target the tool refuses to touch. */
   usage: 2,
+  /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report it); nothing was left half-done. */
+  interrupted: 130,
   /** A bug: please report it. */
   internal: 70,
 } as const;

@@ -28,7 +28,8 @@ function handleError(e: unknown): number {
   if (isPxeError(e)) {
     // The plain task-list renderer has already logged this failure as its one line.
     if (!(e as { reported?: boolean }).reported) process.stderr.write(`pxe-import: ${e.message}\n`);
-    return e.code === 'USAGE' ? ExitCode.usage : e.code === 'TARGET_EXISTS' ? ExitCode.usage : ExitCode.failure;
+    if (e.code === 'USAGE' || e.code === 'TARGET_EXISTS') return ExitCode.usage;
+    return e.code === 'INTERRUPTED' ? ExitCode.interrupted : ExitCode.failure;
   }
   process.stderr.write(`pxe-import: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return ExitCode.internal;

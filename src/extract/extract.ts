@@ -340,5 +340,5 @@ function ioError(path: string, what: string, e: unknown): PxeError {
 }
 
 function abortError(): PxeError {
-  return new PxeError('IO', 'extraction interrupted');
+  return new PxeError('INTERRUPTED', 'extraction interrupted; the partial tree was removed');
 }
