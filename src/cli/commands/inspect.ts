@@ -3,11 +3,20 @@ import { describeImage, type ImageDescription } from '../../iso9660/describe.js'
 import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
+import { PxeError } from '../../errors.js';
+import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
+import { nameFromImage, primaryIpv4 } from '../serve-defaults.js';
 import { parseTreeOption } from '../options.js';
 
 interface InspectFlags {
   json?: boolean;
   tree?: string;
+  profile?: string;
+  profiles?: string[];
+  server?: string;
+  as?: string;
+  root?: string;
+  httpBase?: string;
 }
 
 export function registerInspect(program: Command): void {
@@ -17,21 +26,78 @@ export function registerInspect(program: Command): void {
     .argument('<image>', 'ISO image file')
     .option('--json', 'print machine-readable JSON')
     .option('--tree <kind>', 'read this tree: rockridge, joliet or iso9660 (default: best available)')
+    .option('--profile <id>', 'use this profile instead of detecting one')
+    .option('--profiles <dir>', 'also load profiles from DIR (same id overrides a built-in one); repeatable', collect, [])
+    .option('--as <name>', 'the name the image would be imported as (default: from the file name)')
+    .option('--server <addr>', "NFS/HTTP server address for the previewed command lines (default: this host's IPv4)")
+    .option('--root <dir>', 'PXE root the tree would be served from', '/srv/pxe')
+    .option('--http-base <url>', 'URL of the PXE root over HTTP (default: http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
       const warnings = new WarningLog();
       const tree: TreeKind | 'auto' = parseTreeOption(flags.tree);
+      const profiles = await loadProfiles(flags.profiles ?? []);
       const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
       try {
         const description = describeImage(image);
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ...description, warnings: warnings.warnings }, null, 2)}\n`);
-        else {
+        const name = flags.as ?? nameFromImage(imagePath);
+        const server = flags.server ?? primaryIpv4() ?? '127.0.0.1';
+        const root = (flags.root ?? '/srv/pxe').replace(/\/+$/, '');
+        const httpRoot = (flags.httpBase ?? `http://${server}/`).replace(/\/*$/, '/');
+        const serve = { name, server, exportPath: `${root}/${name}`, httpBase: `${httpRoot}${name}/` };
+        let analysis: Analysis | undefined;
+        let noMatch: string | undefined;
+        try {
+          analysis = await analyzeImage(image, { profiles, profileId: flags.profile, serve });
+        } catch (e) {
+          if (!(e instanceof PxeError && e.code === 'PROFILE_NO_MATCH')) throw e;
+          noMatch = e.message;
+        }
+        if (flags.json) {
+          const profile = analysis ? profileJson(analysis) : null;
+          process.stdout.write(`${JSON.stringify({ ...description, serve, profile, noMatch, warnings: warnings.warnings }, null, 2)}\n`);
+        } else {
           process.stdout.write(renderDescription(description));
+          process.stdout.write(analysis ? renderAnalysis(analysis) : `${'Profile:'.padEnd(13)} none\n${noMatch}\n`);
           warnings.print(imagePath);
         }
       } finally {
         await image.source.close();
       }
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function profileJson({ match, plan }: Analysis) {
+  return {
+    id: match.profile.id,
+    family: match.profile.family,
+    name: match.profile.name,
+    file: match.profile.file,
+    release: match.release,
+    reasons: match.reasons,
+    configFiles: plan.configFiles,
+    entries: plan.entries,
+    warnings: plan.warnings,
+  };
+}
+
+export function renderAnalysis({ match, plan }: Analysis): string {
+  const out = [`${'Profile:'.padEnd(13)} ${match.profile.id} (${match.profile.name})${match.release ? `: ${match.release}` : ''}`];
+  out.push(`${'Because:'.padEnd(13)} ${match.reasons.join('; ')}`);
+  if (plan.configFiles.length) out.push(`${'Boot config:'.padEnd(13)} ${plan.configFiles.join(', ')}`);
+  out.push(`${'Entries:'.padEnd(13)} ${plan.entries.length}`);
+  for (const e of plan.entries) {
+    out.push(`  ${e.isDefault ? '*' : '-'} ${e.label} [${e.id}]`);
+    out.push(`      kernel ${e.kernel}`);
+    if (e.initrds.length) out.push(`      initrd ${e.initrds.join(' ')}`);
+    out.push(`      nfs    ${e.nfs ?? '(not supported by this family)'}`);
+    out.push(`      http   ${e.http ?? '(not supported by this family)'}`);
+  }
+  for (const w of plan.warnings) out.push(`${'Note:'.padEnd(13)} ${w}`);
+  return `${out.join('\n')}\n`;
 }
 
 const TREE_NAMES: Record<TreeKind, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660' };

@@ -1,0 +1,82 @@
+import type { DetectRule, Profile } from './schema.js';
+import { globPaths, type TreeView } from './tree-view.js';
+
+export interface ProfileMatch {
+  readonly profile: Profile;
+  /** One line per rule that held, e.g. "found /casper/filesystem.squashfs". */
+  readonly reasons: readonly string[];
+  /** Release text from the profile's release rule, e.g. "Ubuntu 22.04.3 LTS". */
+  readonly release: string | undefined;
+}
+
+interface RuleOutcome {
+  readonly holds: boolean;
+  readonly reason: string;
+}
+
+function evaluateRule(rule: DetectRule, view: TreeView): RuleOutcome {
+  if ('exists' in rule) {
+    const found = globPaths(view, rule.exists);
+    return { holds: found.length > 0, reason: found.length > 0 ? `found ${found[0]}` : `no ${rule.exists}` };
+  }
+  for (const path of globPaths(view, rule.file)) {
+    const text = view.readText(path);
+    if (text !== undefined && rule.matches.test(text)) return { holds: true, reason: `${path} matches /${rule.matches.source}/` };
+  }
+  return { holds: false, reason: `no ${rule.file} matching /${rule.matches.source}/` };
+}
+
+/** Whether one profile matches, and why (or why not). */
+export function evaluateProfile(profile: Profile, view: TreeView): { matched: boolean; reasons: string[]; missing: string[] } {
+  if (profile.detect.all.length === 0 && profile.detect.any.length === 0) return { matched: false, reasons: [], missing: ['chosen only with --profile'] };
+  const reasons: string[] = [];
+  const missing: string[] = [];
+  for (const rule of profile.detect.all) {
+    const o = evaluateRule(rule, view);
+    (o.holds ? reasons : missing).push(o.reason);
+  }
+  if (profile.detect.any.length > 0) {
+    const outcomes = profile.detect.any.map((r) => evaluateRule(r, view));
+    const held = outcomes.filter((o) => o.holds);
+    if (held.length > 0) reasons.push(...held.map((o) => o.reason));
+    else missing.push(`none of: ${outcomes.map((o) => o.reason.replace(/^no /, '')).join('; ')}`);
+  }
+  for (const rule of profile.detect.none) {
+    const o = evaluateRule(rule, view);
+    if (o.holds) missing.push(`excluded because ${o.reason}`);
+  }
+  return { matched: missing.length === 0, reasons, missing };
+}
+
+/**
+ * The best matching profile: highest priority, then the one with more evidence,
+ * then the id (so the choice never depends on file order).
+ */
+export function detectProfile(profiles: readonly Profile[], view: TreeView): ProfileMatch | undefined {
+  const matches = profiles
+    .map((profile) => ({ profile, ...evaluateProfile(profile, view) }))
+    .filter((m) => m.matched)
+    .sort((a, b) => b.profile.priority - a.profile.priority || b.reasons.length - a.reasons.length || (a.profile.id < b.profile.id ? -1 : 1));
+  const best = matches[0];
+  return best ? { profile: best.profile, reasons: best.reasons, release: releaseOf(best.profile, view) } : undefined;
+}
+
+export function releaseOf(profile: Profile, view: TreeView): string | undefined {
+  const rule = profile.release;
+  if (!rule) return undefined;
+  for (const path of globPaths(view, rule.file)) {
+    const text = view.readText(path);
+    if (text === undefined) continue;
+    if (!rule.pattern) return text.split('\n')[0]!.trim() || undefined;
+    const m = rule.pattern.exec(text);
+    if (m) return (m.groups?.release ?? m[0]).trim();
+  }
+  return undefined;
+}
+
+/** Explains a failed detection: what each profile looked for. Used in the "no profile matched" error. */
+export function explainNoMatch(profiles: readonly Profile[], view: TreeView): string[] {
+  return profiles
+    .filter((p) => p.family !== 'memdisk')
+    .map((p) => `${p.id}: ${evaluateProfile(p, view).missing.join('; ')}`);
+}

@@ -1,0 +1,183 @@
+import { discoverBootEntries, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
+import type { BootEntry } from './boot-entry.js';
+import type { Profile, TemplateVariable } from './schema.js';
+import { globPaths, globToRegExp, type TreeView } from './tree-view.js';
+
+/** Where the imported tree will be served from; fills the command-line templates. */
+export interface ServeContext {
+  readonly name: string;
+  readonly server: string;
+  /** The tree's path as the NFS server exports it. */
+  readonly exportPath: string;
+  /** URL of the tree's root over HTTP, ending in "/". */
+  readonly httpBase: string;
+}
+
+export interface EntryPlan {
+  readonly entries: readonly BootEntry[];
+  /** Problems worth telling the user, e.g. config warnings or a missing initrd. */
+  readonly warnings: readonly string[];
+  /** The ISO's configuration files that were read. */
+  readonly configFiles: readonly string[];
+}
+
+/**
+ * Turns an ISO's boot configuration (or, without one, the profile's file patterns)
+ * into boot entries with network command lines. Pure: the view holds all it reads.
+ */
+export function planBootEntries(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
+  if (profile.method === 'memdisk') return memdiskPlan(profile, view, serve);
+  const warnings: string[] = [];
+  let found: BootMenuEntry[] = [];
+  let configFiles: string[] = [];
+  if (profile.boot.fromBootConfig) {
+    const result = discoverBootEntries(view);
+    configFiles = result.filesRead;
+    warnings.push(...result.warnings.filter(worthReporting).map((w) => `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`));
+    const kept = result.entries.filter((e) => keep(profile, e));
+    // ISOs with both menus mostly repeat one in the other with small differences; GRUB's is
+    // the one distributions maintain (and UEFI machines see), so isolinux is the fallback.
+    const grub = kept.filter((e) => e.source.loader === 'grub');
+    found = grub.length > 0 ? grub : kept;
+  }
+  if (found.length === 0) {
+    const fallback = entryFromPatterns(profile, view);
+    if (fallback) found = [fallback];
+  }
+  const ids = new Set<string>();
+  const defaultIndex = Math.max(0, found.findIndex((e) => e.isDefault));
+  const entries = found.map((e, i): BootEntry => {
+    const vars = { ...variables(serve, view, e.kernel), isoArgs: '' };
+    const isoArgs = e.append.filter((a) => !dropped(profile.boot.dropArguments, a));
+    return {
+      id: uniqueId(slug(e.label), ids),
+      label: e.label,
+      kernel: e.kernel.replace(/^\/+/, ''),
+      initrds: e.initrds.map((p) => p.replace(/^\/+/, '')),
+      nfs: profile.cmdline.nfs === undefined ? undefined : buildCommandLine(profile.cmdline.nfs, isoArgs, vars),
+      http: profile.cmdline.http === undefined ? undefined : buildCommandLine(profile.cmdline.http, isoArgs, vars),
+      isDefault: i === defaultIndex,
+      origin: e.source.line > 0 ? { kind: 'boot-config', file: e.source.file, line: e.source.line } : { kind: 'profile' },
+      sysappend: profile.sysappend,
+      method: 'linux',
+    };
+  });
+  return { entries, warnings: [...profile.warnings, ...warnings], configFiles };
+}
+
+/**
+ * The whole ISO as a RAM disk: memdisk (from the TFTP root) is the kernel and the ISO
+ * file, stored as `<name>.iso` beside the tree, is the initrd.
+ */
+function memdiskPlan(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
+  const vars = { ...variables(serve, view, 'memdisk'), isoArgs: '' };
+  const fill = (t: string | undefined) => (t === undefined ? undefined : buildCommandLine(t, [], vars));
+  return {
+    entries: [
+      {
+        id: 'memdisk',
+        label: `${view.volumeId || serve.name} (whole ISO in RAM)`,
+        kernel: 'memdisk',
+        initrds: [`${serve.name}.iso`],
+        nfs: fill(profile.cmdline.nfs),
+        http: fill(profile.cmdline.http),
+        isDefault: true,
+        origin: { kind: 'profile' },
+        sysappend: profile.sysappend,
+        method: 'memdisk',
+      },
+    ],
+    warnings: [...profile.warnings],
+    configFiles: [],
+  };
+}
+
+function worthReporting(w: BootConfigWarning): boolean {
+  return w.code !== 'SKIPPED' && w.code !== 'FILE_MISSING';
+}
+
+function keep(profile: Profile, e: BootMenuEntry): boolean {
+  if (profile.boot.dropLabels.some((re) => re.test(e.label))) return false;
+  if (profile.boot.kernelFilter.length === 0) return true;
+  return profile.boot.kernelFilter.some((g) => globToRegExp(g.startsWith('/') ? g : `/${g}`).test(e.kernel));
+}
+
+/** Without a usable boot configuration: the first kernel the patterns find, and every initrd they find, in pattern order. */
+function entryFromPatterns(profile: Profile, view: TreeView): BootMenuEntry | undefined {
+  const kernel = profile.boot.kernel.flatMap((g) => globPaths(view, g).sort()).find((p) => !view.isDirectory(p));
+  if (!kernel) return undefined;
+  const initrds: string[] = [];
+  for (const g of profile.boot.initrds) for (const p of globPaths(view, g).sort()) if (!initrds.includes(p) && !view.isDirectory(p)) initrds.push(p);
+  return {
+    label: profile.name,
+    kernel,
+    initrds,
+    append: [...profile.boot.defaultArguments],
+    source: { file: profile.file, line: 0, loader: 'syslinux' },
+    isDefault: true,
+  };
+}
+
+function variables(serve: ServeContext, view: TreeView, kernel: string): Record<Exclude<TemplateVariable, 'isoArgs'>, string> {
+  return {
+    server: serve.server,
+    exportPath: serve.exportPath,
+    httpBase: serve.httpBase,
+    name: serve.name,
+    kernelTopDir: kernel.replace(/^\/+/, '').split('/')[0] ?? '',
+    kernelSuffix: /^[^-]*-(.*)$/.exec(kernel.slice(kernel.lastIndexOf('/') + 1))?.[1] ?? '',
+    isoLabel: view.volumeId,
+  };
+}
+
+/** "name=*" drops every "name=…" token; anything else must equal the token. */
+export function dropped(patterns: readonly string[], token: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? token.startsWith(p.slice(0, -1)) : token === p));
+}
+
+/** The key an argument is known by: "ip" for "ip=dhcp", the token itself for a flag. */
+function argumentKey(token: string): string {
+  const eq = token.indexOf('=');
+  return eq > 0 ? token.slice(0, eq) : token;
+}
+
+/**
+ * Fills a template. The profile's own arguments win over the ISO's arguments of the
+ * same name (so "boot=casper" appears once and "ip=dhcp" replaces "ip=frommedia"), and
+ * whatever the ISO puts after a "---" or "--" separator stays at the end, where
+ * installers and init expect it.
+ */
+export function buildCommandLine(template: string, isoArgs: readonly string[], vars: Record<string, string>): string {
+  const filled = template.replace(/\{(\w+)\}/g, (m, name: string) => (name === 'isoArgs' ? '\u0000' : (vars[name] ?? m)));
+  const own = filled.split(/\s+/).filter((t) => t !== '' && t !== '\u0000');
+  const ownKeys = new Set(own.map(argumentKey));
+  const sep = isoArgs.findIndex((a) => a === '---' || a === '--');
+  const head = (sep >= 0 ? isoArgs.slice(0, sep) : isoArgs).filter((a) => !ownKeys.has(argumentKey(a)));
+  const tail = sep >= 0 ? isoArgs.slice(sep) : [];
+  const tokens = filled
+    .split(/\s+/)
+    .flatMap((t) => (t === '\u0000' ? head : t.includes('\u0000') ? [t.replace('\u0000', head.join(' '))] : [t]))
+    .filter((t) => t !== '');
+  const seen = new Set<string>();
+  const unique = tokens.filter((t) => (seen.has(t) ? false : (seen.add(t), true)));
+  return [...unique, ...tail].join(' ');
+}
+
+function slug(label: string): string {
+  const s = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return s || 'entry';
+}
+
+function uniqueId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  taken.add(id);
+  return id;
+}

@@ -1,0 +1,247 @@
+import { PxeError } from '../errors.js';
+
+/**
+ * A profile: how to recognise one family of ISOs and how to boot it over the
+ * network. Profiles are JSON files in profiles/ (see profiles/README.md); users add
+ * or override them with --profiles DIR. Every field is checked on load, and an error
+ * names the file and the field.
+ */
+export interface Profile {
+  readonly id: string;
+  /**
+   * `linux`: boot the kernel and initrds from the extracted tree.
+   * `memdisk`: load the whole ISO into RAM with syslinux's memdisk (for ISOs that cannot run from NFS).
+   */
+  readonly method: 'linux' | 'memdisk';
+  readonly family: string;
+  readonly name: string;
+  /** Higher wins when several profiles match (a derivative over its base family). */
+  readonly priority: number;
+  readonly detect: Detection;
+  /** Where a human-readable release name comes from. */
+  readonly release: ReleaseRule | undefined;
+  readonly boot: BootRule;
+  readonly cmdline: { readonly nfs: string | undefined; readonly http: string | undefined };
+  readonly sysappend: number;
+  /** Printed by inspect and import, e.g. the memdisk RAM warning. */
+  readonly warnings: readonly string[];
+  /** The file the profile was loaded from. */
+  readonly file: string;
+}
+
+export interface Detection {
+  /** Every rule must hold. */
+  readonly all: readonly DetectRule[];
+  /** At least one must hold (when given). */
+  readonly any: readonly DetectRule[];
+  /** None may hold. */
+  readonly none: readonly DetectRule[];
+  /** Chosen only with --profile (or when its rules match, if it has any). */
+  readonly manual: boolean;
+}
+
+/**
+ * `exists`: a path (glob: `*` within a name, `**` across directories) exists.
+ * `file` + `matches`: the file's text matches the regular expression (case-insensitive).
+ */
+export type DetectRule = { readonly exists: string } | { readonly file: string; readonly matches: RegExp };
+
+export interface ReleaseRule {
+  readonly file: string;
+  /** Named group `release`, else the whole match, else the first line. */
+  readonly pattern: RegExp | undefined;
+}
+
+export interface BootRule {
+  /** Take kernels, initrds, labels and arguments from the ISO's isolinux/GRUB configuration. */
+  readonly fromBootConfig: boolean;
+  /** Used when the ISO has no usable configuration (or fromBootConfig is false): globs, first match wins. */
+  readonly kernel: readonly string[];
+  readonly initrds: readonly string[];
+  /** Arguments for entries found by pattern (the ISO's config provides its own). */
+  readonly defaultArguments: readonly string[];
+  /** Kernels (globs) an entry must use to be kept, e.g. to leave out a memtest entry. Empty: any. */
+  readonly kernelFilter: readonly string[];
+  /** Entries whose label matches are left out (e.g. "Check disc for defects"). */
+  readonly dropLabels: readonly RegExp[];
+  /** ISO arguments that only make sense on optical media: `name=*` globs or exact tokens. */
+  readonly dropArguments: readonly string[];
+}
+
+/** Variables a command-line template may use. */
+export const TEMPLATE_VARIABLES = [
+  'isoArgs', // the ISO's own arguments after dropArguments
+  'server', // NFS/HTTP server address
+  'exportPath', // the tree's path as exported over NFS
+  'httpBase', // URL of the tree's root, ending in "/"
+  'name', // the import's name
+  'kernelTopDir', // first directory of the kernel path: "casper", "arch", "casper_pop-os_22.04_…"
+  'kernelSuffix', // what follows the first "-" of the kernel's file name: "lts" for vmlinuz-lts
+  'isoLabel', // the volume id
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+class Fields {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    readonly value: { [key: string]: Json },
+  ) {}
+
+  fail(field: string, message: string): never {
+    const at = this.path ? `${this.path}.${field}` : field;
+    throw new PxeError('PROFILE_INVALID', `${this.file}: ${at}: ${message}`, { file: this.file });
+  }
+
+  #get(field: string, required: boolean): Json | undefined {
+    const v = this.value[field];
+    if (v === undefined && required) this.fail(field, 'is required');
+    return v;
+  }
+
+  string(field: string, required = true): string | undefined {
+    const v = this.#get(field, required);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') this.fail(field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  nullableString(field: string): string | undefined {
+    const v = this.value[field];
+    if (v === null || v === undefined) return undefined;
+    return this.string(field);
+  }
+
+  number(field: string, fallback: number, min: number, max: number): number {
+    const v = this.#get(field, false);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(field, `expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  boolean(field: string, fallback: boolean): boolean {
+    const v = this.#get(field, false);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') this.fail(field, `expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  strings(field: string): string[] {
+    const v = this.#get(field, false);
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) this.fail(field, `expected a list of strings, got ${JSON.stringify(v)}`);
+    return v.map((item, i) => {
+      if (typeof item !== 'string' || item === '') this.fail(`${field}[${i}]`, `expected a non-empty string, got ${JSON.stringify(item)}`);
+      return item;
+    });
+  }
+
+  regex(field: string, source: string | undefined): RegExp | undefined {
+    if (source === undefined) return undefined;
+    try {
+      return new RegExp(source, 'im');
+    } catch (e) {
+      this.fail(field, `invalid regular expression: ${(e as Error).message}`);
+    }
+  }
+
+  object(field: string, required = true): Fields | undefined {
+    const v = this.#get(field, required);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `expected an object, got ${JSON.stringify(v)}`);
+    return new Fields(this.file, this.path ? `${this.path}.${field}` : field, v);
+  }
+
+  objects(field: string): Fields[] {
+    const v = this.#get(field, false);
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) this.fail(field, 'expected a list of objects');
+    return v.map((item, i) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) this.fail(`${field}[${i}]`, `expected an object, got ${JSON.stringify(item)}`);
+      return new Fields(this.file, `${this.path ? `${this.path}.` : ''}${field}[${i}]`, item);
+    });
+  }
+
+  only(allowed: readonly string[]): void {
+    for (const key of Object.keys(this.value)) {
+      if (!allowed.includes(key) && !key.startsWith('$') && key !== 'comment') this.fail(key, `unknown field (expected one of: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+const ID = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** Parses and validates one profile file's text. */
+export function parseProfile(text: string, file: string): Profile {
+  let json: Json;
+  try {
+    json = JSON.parse(text) as Json;
+  } catch (e) {
+    throw new PxeError('PROFILE_INVALID', `${file}: not valid JSON: ${(e as Error).message}`, { file });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PxeError('PROFILE_INVALID', `${file}: expected a JSON object`, { file });
+  const f = new Fields(file, '', json);
+  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'sysappend', 'warnings']);
+  const method = f.string('method', false) ?? 'linux';
+  if (method !== 'linux' && method !== 'memdisk') f.fail('method', `expected "linux" or "memdisk", got "${method}"`);
+  const id = f.string('id')!;
+  if (!ID.test(id)) f.fail('id', `"${id}" must be lower-case letters, digits, ".", "_" or "-"`);
+
+  const d = f.object('detect')!;
+  d.only(['all', 'any', 'none', 'manual']);
+  const rules = (field: string): DetectRule[] =>
+    d.objects(field).map((r) => {
+      r.only(['exists', 'file', 'matches']);
+      const exists = r.string('exists', false);
+      const fileRule = r.string('file', false);
+      if (exists !== undefined && fileRule === undefined && r.value.matches === undefined) return { exists };
+      if (exists === undefined && fileRule !== undefined) return { file: fileRule, matches: r.regex('matches', r.string('matches'))! };
+      return r.fail('exists', 'a rule is either {"exists": GLOB} or {"file": PATH, "matches": REGEX}');
+    });
+  const detect: Detection = { all: rules('all'), any: rules('any'), none: rules('none'), manual: d.boolean('manual', false) };
+  if (!detect.manual && detect.all.length === 0 && detect.any.length === 0) d.fail('all', 'a profile needs at least one "all" or "any" rule, or "manual": true');
+
+  const r = f.object('release', false);
+  r?.only(['file', 'pattern']);
+  const release = r ? { file: r.string('file')!, pattern: r.regex('pattern', r.string('pattern', false)) } : undefined;
+
+  const b = f.object('boot')!;
+  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments']);
+  const boot: BootRule = {
+    fromBootConfig: b.boolean('fromBootConfig', true),
+    kernel: b.strings('kernel'),
+    initrds: b.strings('initrds'),
+    defaultArguments: b.strings('defaultArguments'),
+    kernelFilter: b.strings('kernelFilter'),
+    dropLabels: b.strings('dropLabels').map((s, i) => b.regex(`dropLabels[${i}]`, s)!),
+    dropArguments: b.strings('dropArguments'),
+  };
+  if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
+
+  const c = f.object('cmdline')!;
+  c.only(['nfs', 'http']);
+  const cmdline = { nfs: c.nullableString('nfs'), http: c.nullableString('http') };
+  if (cmdline.nfs === undefined && cmdline.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
+  for (const [field, template] of Object.entries(cmdline)) {
+    for (const m of (template ?? '').matchAll(/\{([^}]*)\}/g)) {
+      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) c.fail(field, `unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+    }
+  }
+
+  return {
+    id,
+    method: method as Profile['method'],
+    family: f.string('family')!,
+    name: f.string('name')!,
+    priority: f.number('priority', 0, -1000, 1000),
+    detect,
+    release,
+    boot,
+    cmdline,
+    sysappend: f.number('sysappend', 0, 0, 7),
+    warnings: f.strings('warnings'),
+    file,
+  };
+}
