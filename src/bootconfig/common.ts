@@ -74,8 +74,8 @@ export function stripDevicePrefix(p: string): string {
 export function nonLinuxKernelReason(path: string): string | undefined {
   const base = isoBasename(path).toLowerCase();
   if (/memtest|^mt86/.test(base)) return 'memory tester';
-  if (base === 'memdisk') return 'memdisk (disk-image loader)';
-  if (base.endsWith('.lkrn') || base.startsWith('ipxe')) return 'iPXE';
+  if (base === 'memdisk') return 'memdisk disk-image loader';
+  if (base.endsWith('.lkrn') || base.startsWith('ipxe')) return 'iPXE image';
   if (/\.(c32|com|cbt)$/.test(base)) return 'syslinux COM32/COMBOOT module';
   if (/\.(0|bs|bss|bin)$/.test(base)) return 'boot sector / PXE program';
   if (/^(grub|shim|boot)(x64|ia32|aa64)?\.efi$/.test(base)) return 'EFI boot loader';

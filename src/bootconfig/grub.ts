@@ -311,8 +311,9 @@ class GrubRunner {
       stop: { stopped: false },
     };
     this.#execList(nodes, st);
-    this.#processPending(menu, env);
-    const defVal = env.vars.get('default');
+    // st.env, not env: an undecidable `if` replaces the Env object with the merged one.
+    this.#processPending(menu, st.env);
+    const defVal = st.env.vars.get('default');
     menu.defaultItem = this.#resolveDefault(menu, defVal);
   }
 
@@ -334,7 +335,7 @@ class GrubRunner {
           stop: { stopped: false },
         };
         this.#execList(p.node.body, st);
-        this.#processPending(sub, bodyEnv);
+        this.#processPending(sub, st.env);
       } else {
         const st: ExecState = {
           env: bodyEnv,
@@ -348,7 +349,7 @@ class GrubRunner {
           stop: { stopped: false },
         };
         this.#execList(p.node.body, st);
-        if (p.item.sub) this.#processPending(p.item.sub, bodyEnv);
+        if (p.item.sub) this.#processPending(p.item.sub, st.env);
       }
     }
   }
@@ -759,7 +760,7 @@ class GrubRunner {
       return;
     }
     this.#items++;
-    const argv = this.#expandWords(n.words.slice(1), st);
+    const argv = this.#expandWords(n.words, st);
     const positional: Field[] = [];
     let id: string | undefined;
     for (let i = 0; i < argv.length; i++) {
@@ -828,7 +829,7 @@ class GrubRunner {
     const kernel = asPath(k);
     const reason = nonLinuxKernelReason(kernel);
     if (reason !== undefined) {
-      this.tracker.warn('SKIPPED', item.file, item.line, `menuentry '${title}': ${kernel} is a ${reason}, not a Linux kernel`);
+      this.tracker.warn('SKIPPED', item.file, item.line, `menuentry '${title}': ${kernel} is not a Linux kernel (${reason}); skipped`);
       return undefined;
     }
     const append: string[] = [];
@@ -906,12 +907,13 @@ class GrubRunner {
           continue;
         }
         const v = this.#lookup(p.name, p.braced, st);
-        if (p.quoted || v.unresolved.length > 0) {
+        if (p.quoted) {
           cur += v.value;
           active = true;
           for (const u of v.unresolved) if (!unresolved.includes(u)) unresolved.push(u);
           continue;
         }
+        // Unquoted: GRUB splits the value into several arguments at blanks.
         const val = v.value;
         const pieces = val.split(/[ \t\n]+/).filter((s) => s !== '');
         if (/^[ \t\n]/.test(val) && active && cur !== '') push();
@@ -919,6 +921,7 @@ class GrubRunner {
           if (i > 0) push();
           cur += piece;
           active = true;
+          for (const u of v.unresolved) if (mentions(piece, u) && !unresolved.includes(u)) unresolved.push(u);
         });
         if (/[ \t\n]$/.test(val) && pieces.length > 0) push();
       }

@@ -55,7 +55,10 @@ interface Candidate {
 }
 
 /** Find and read every boot configuration on the ISO; see the module comment for the rules. */
-export function discoverBootEntries(source: BootConfigSource): BootConfigResult {
+export function discoverBootEntries(underlying: BootConfigSource): BootConfigResult {
+  // Several entry points often reach the same files (EFI/BOOT/grub.cfg → boot/grub/grub.cfg):
+  // read each file from the ISO once.
+  const source = cachingSource(underlying);
   const tracker = new ReadTracker(source);
   const warnings: BootConfigWarning[] = [];
   const filesRead: string[] = [];
@@ -113,6 +116,30 @@ export function discoverBootEntries(source: BootConfigSource): BootConfigResult 
     if (e.isDefault) seenDefault = true;
   }
   return { entries, warnings, filesRead };
+}
+
+function cachingSource(source: BootConfigSource): BootConfigSource {
+  const texts = new Map<string, string | undefined>();
+  const exists = new Map<string, boolean>();
+  const cached: BootConfigSource = {
+    readText(path: string): string | undefined {
+      if (!texts.has(path)) texts.set(path, source.readText(path));
+      return texts.get(path);
+    },
+    exists(path: string): boolean {
+      let v = exists.get(path);
+      if (v === undefined) {
+        v = source.exists(path);
+        exists.set(path, v);
+      }
+      return v;
+    },
+  };
+  if (source.list) {
+    const list = source.list.bind(source);
+    cached.list = (dir: string) => list(dir);
+  }
+  return cached;
 }
 
 /** Identity of an entry for de-duplication. */

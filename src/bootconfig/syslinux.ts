@@ -372,7 +372,7 @@ class SyslinuxParser {
       if (kind === 'kernel' && /\.(c32|com|cbt|0|bs|bin|bss|img)$/i.test(kernel)) continue; // typed by extension
       const reason = nonLinuxKernelReason(kernel);
       if (reason !== undefined) {
-        this.tracker.warn('SKIPPED', label.file, label.line, `label ${label.name}: ${kernel} is a ${reason}, not a Linux kernel`);
+        this.tracker.warn('SKIPPED', label.file, label.line, `label ${label.name}: ${kernel} is not a Linux kernel (${reason}); skipped`);
         continue;
       }
       const entry = this.#entry(ctx, label, kernel);
