@@ -1,0 +1,178 @@
+/**
+ * grub/grub.cfg for UEFI PXE with grubnetx64.efi, which reads it from the TFTP root; kernel and
+ * initrd paths are therefore absolute from that root (`/<treePath>/<file>`).
+ *
+ * Quoting. GRUB splits a line into words like a shell (grub-core/script/yylex.l): blanks, `;`, `&`,
+ * `|`, `<`, `>`, `{`, `}`, quotes, `\`, `$` and a leading `#` are special, and unquoted `*`, `?`,
+ * `[` are wildcards when the regexp module is loaded. Every word here is either made only of
+ * characters that are plain in GRUB, or written in single quotes, inside which GRUB takes every
+ * character literally; a `'` is written `'\''` (as grub-mkconfig does).
+ *
+ * What reaches the kernel. `linux` does not simply join its arguments (grub-core/lib/cmdline.c,
+ * grub_create_loader_cmdline): an argument containing a blank is wrapped in double quotes, and
+ * GRUB 2.02–2.06 also put a backslash before every `"`, `'` and `\` (except `\xNN`). So:
+ *  - a kernel argument with double quotes (`a="b c"`) is handed to GRUB without them (`a=b c`):
+ *    GRUB writes `"a=b c"`, which the kernel parses to the same name and value. Passing the quotes
+ *    through would give the kernel `"a=\"b c\""`;
+ *  - a `'` or `\` cannot reach the kernel unchanged through those GRUB versions: such entries are
+ *    still written, with a comment saying so.
+ * {@link grubKernelArgv} is the exact argument list GRUB is meant to receive.
+ *
+ * Plain `linux`/`initrd` only: `linuxefi` is gone from current GRUB (cobbler#3975).
+ * memdisk entries are left out: memdisk is a BIOS-only syslinux loader.
+ */
+import type { MenuModel } from './model.js';
+import {
+  GENERATED_MARKER,
+  LOCAL_LABEL,
+  LOCAL_NAME,
+  checkSerial,
+  checkTimeout,
+  cleanLabel,
+  commentText,
+  entryKernelArgs,
+  importDefault,
+  missingDefaultComment,
+  planMenu,
+  singleEntryLabel,
+  treeFile,
+  type MenuPlan,
+  type MenuRenderOptions,
+  type PlannedEntry,
+} from './common.js';
+
+/** Characters that are never special in a GRUB word (a conservative set; anything else is quoted). */
+const GRUB_PLAIN = /^[A-Za-z0-9_.,:=/+@%~-]+$/;
+
+/** Words GRUB's lexer may take as keywords (yylex.l); quoted when used as arguments. */
+const GRUB_KEYWORDS: ReadonlySet<string> = new Set([
+  'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function', 'if', 'in',
+  'menuentry', 'select', 'submenu', 'then', 'until', 'while',
+]);
+
+/** Quote a string as one GRUB word that GRUB turns back into exactly `s`. */
+export function grubWord(s: string): string {
+  if (GRUB_PLAIN.test(s) && !GRUB_KEYWORDS.has(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Always single-quoted (menu titles, ids, `set` values), as grub-mkconfig writes them. */
+function grubQuoted(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The arguments GRUB's `linux` command should receive for these kernel arguments: double quotes
+ * removed (GRUB re-adds quotes around arguments with blanks itself), empty arguments dropped.
+ */
+export function grubKernelArgv(kernelArgs: readonly string[]): string[] {
+  return kernelArgs.map((a) => a.replace(/"/g, '')).filter((a) => a !== '');
+}
+
+/** True when GRUB 2.02–2.06 would add a backslash to this argument on its way to the kernel. */
+function grubEscapesArg(arg: string): boolean {
+  return arg.includes("'") || /\\(?!x[0-9A-Fa-f]{2})/.test(arg);
+}
+
+/** A menu title: no `^` markers or control characters; never starting with "-" (taken as an option). */
+function title(text: string, fallback: string): string {
+  const t = cleanLabel(text, fallback);
+  return t.startsWith('-') ? ` ${t}` : t;
+}
+
+function entryLines(p: PlannedEntry, menuTitle: string, indent: string): string[] {
+  const e = p.entry;
+  const argv = grubKernelArgv(entryKernelArgs(e));
+  const out: string[] = [];
+  if (e.sysappend > 0) {
+    out.push(`${indent}# Note: pxelinux adds SYSAPPEND ${e.sysappend} (ip=/BOOTIF=) to this entry; GRUB adds neither, so the initrd picks the network interface itself.`);
+  }
+  if (argv.some(grubEscapesArg)) {
+    out.push(`${indent}# Note: GRUB 2.02-2.06 pass ' and \\ to the kernel with a backslash added; this command line contains one.`);
+  }
+  out.push(`${indent}menuentry ${grubQuoted(menuTitle)} --id ${grubQuoted(p.name)} {`);
+  const kernel = ['linux', grubWord(`/${treeFile(p.imp, e.kernel)}`), ...argv.map(grubWord)].join(' ');
+  out.push(`${indent}\t${kernel}`);
+  if (e.initrds.length > 0) {
+    out.push(`${indent}\t${['initrd', ...e.initrds.map((f) => grubWord(`/${treeFile(p.imp, f)}`))].join(' ')}`);
+  }
+  out.push(`${indent}}`);
+  return out;
+}
+
+function renderImports(plan: MenuPlan): string[] {
+  const out: string[] = [];
+  for (const pi of plan.imports) {
+    const impTitle = title(pi.imp.label, pi.imp.name);
+    const shown = pi.entries.filter((p) => p.entry.method !== 'memdisk');
+    const block: string[] = [];
+    for (const p of pi.entries) {
+      if (p.entry.method === 'memdisk') {
+        block.push(
+          `# ${commentText(impTitle)} / ${commentText(title(p.entry.label, p.entry.id))}: left out: memdisk is a BIOS-only syslinux loader; it cannot boot under GRUB on UEFI (pxelinux and iPXE on BIOS offer it).`,
+        );
+      }
+    }
+    if (pi.entries.length === 0) block.push(`# ${commentText(impTitle)}: no boot entries.`);
+    const only = shown[0];
+    if (shown.length === 1 && only) {
+      block.push(...entryLines(only, title(singleEntryLabel(only, cleanLabel), pi.imp.name), ''));
+    } else if (shown.length > 1) {
+      const inner = importDefault(shown, plan);
+      block.push(`submenu ${grubQuoted(impTitle)} --id ${grubQuoted(pi.name)} {`);
+      // GRUB sets $default inside a submenu only when the top-level default is a "submenu>entry"
+      // path into it; otherwise highlight the import's own default entry.
+      if (inner) block.push(`\tif [ -z "\${default}" ]; then set default=${grubQuoted(inner.name)}; fi`);
+      for (const p of shown) block.push(...entryLines(p, title(p.entry.label, p.entry.id), '\t'));
+      block.push('}');
+    }
+    out.push('', ...block);
+  }
+  return out;
+}
+
+/** `set default=` value: an id, or `submenu>entry` for an entry inside a submenu. */
+function defaultPath(plan: MenuPlan): string | undefined {
+  const d = plan.defaultEntry;
+  if (!d || d.entry.method === 'memdisk') return undefined;
+  const pi = plan.imports.find((i) => i.entries.includes(d));
+  if (!pi) return undefined;
+  const shown = pi.entries.filter((p) => p.entry.method !== 'memdisk');
+  return shown.length > 1 ? `${pi.name}>${d.name}` : d.name;
+}
+
+/**
+ * Render `grub/grub.cfg` (standalone, the default) or, with `standalone: false`, only the entries
+ * and submenus, for a hand-written grub.cfg to `source`.
+ */
+export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): string {
+  const standalone = options.standalone ?? true;
+  const serial = checkSerial(options.serial);
+  const timeout = checkTimeout(model);
+  const plan = planMenu(model);
+  const out: string[] = [GENERATED_MARKER];
+  if (serial) {
+    out.push(`serial --unit=${serial.port} --speed=${serial.speed}`, 'terminal_input serial console', 'terminal_output serial console');
+  }
+  if (standalone) {
+    const path = defaultPath(plan);
+    const missing = missingDefaultComment(plan);
+    if (missing) out.push(missing);
+    else if (plan.defaultEntry && path === undefined) {
+      out.push('# The default entry is a memdisk entry, which GRUB cannot boot: the local disk boots on timeout.');
+    }
+    // GRUB: timeout=0 boots at once and -1 waits; the model's 0 means wait.
+    const seconds = timeout === 0 ? -1 : Math.max(1, Math.round(timeout));
+    out.push(
+      `set timeout=${seconds}`,
+      `set default=${grubQuoted(path ?? LOCAL_NAME)}`,
+      '',
+      `# 'exit' returns to the firmware, which tries its next boot option.`,
+      `menuentry ${grubQuoted(LOCAL_LABEL)} --id ${grubQuoted(LOCAL_NAME)} {`,
+      '\texit',
+      '}',
+    );
+  }
+  out.push(...renderImports(plan));
+  return `${out.join('\n')}\n`;
+}

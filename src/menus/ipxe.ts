@@ -1,0 +1,209 @@
+/**
+ * boot.ipxe: an iPXE script with a menu, for BIOS and UEFI clients running iPXE.
+ *
+ * iPXE facts this relies on (ipxe core/exec.c, core/settings.c, hci/commands/menu_cmd.c):
+ *  - A line is split on blanks, with no quoting. A word starting with `#` ends the command (a
+ *    comment); the words `||`, `&&` and `;` separate commands. `${name}` inside a word is replaced
+ *    by a setting's value (unknown → empty), and there is no way to write a literal `${`. Kernel
+ *    arguments that hit one of these rules cannot be passed: such entries are left out with a
+ *    comment. Menu texts are adjusted instead (see ipxeText).
+ *  - Under UEFI the kernel finds its initrds through `initrd=<name>` arguments naming the images
+ *    (`initrd --name`); under BIOS iPXE hands over every loaded image as an initrd, in order.
+ *    Each entry therefore starts with `imgfree`, so a failed earlier attempt leaves nothing behind.
+ *  - `choose --timeout` is in milliseconds; without it the menu waits.
+ *  - A relative URL is resolved against the script's own URL.
+ *  - pxelinux SYSAPPEND bits 1 and 2 (ip=, BOOTIF=) are rebuilt from iPXE's own settings.
+ *
+ * URLs. Without `httpBase`, files are fetched with URLs relative to this script, i.e. from the
+ * server and protocol the script itself came from: TFTP from the TFTP root when the DHCP boot file
+ * is boot.ipxe. This keeps working where `${next-server}` is empty or wrong (proxyDHCP, a script
+ * chained from another server). With `httpBase`, kernels, initrds and ISO images come from
+ * `<httpBase><treePath>/<file>`; memdisk itself stays relative (the TFTP root, where it lives).
+ *
+ * Failure handling: a failed download or boot prints a message and returns to the menu with the
+ * local disk as the new default, so an unattended machine whose default entry fails still boots its
+ * disk on timeout. memdisk entries check `${platform}` first (memdisk is BIOS-only).
+ */
+import { PxeError } from '../errors.js';
+import type { MenuModel } from './model.js';
+import {
+  GENERATED_MARKER,
+  LOCAL_LABEL,
+  LOCAL_NAME,
+  checkTimeout,
+  cleanLabel,
+  commentText,
+  entryKernelArgs,
+  foldToAscii,
+  missingDefaultComment,
+  planMenu,
+  treeFile,
+  type PlannedEntry,
+} from './common.js';
+
+/** Why iPXE cannot pass this kernel argument unchanged, or undefined when it can. */
+function unsafeArg(arg: string): string | undefined {
+  if (arg.startsWith('#')) return `the argument '${arg}' starts with '#', which iPXE takes as a comment`;
+  if (arg === '||' || arg === '&&' || arg === ';') return `the argument '${arg}' is an iPXE command separator`;
+  if (arg.includes('${')) return `the argument '${arg}' contains '\${', which iPXE expands as a setting`;
+  return undefined;
+}
+
+/**
+ * Menu text for iPXE: ASCII, no `^`/control characters, no leading "-" (an option to `item`/`menu`),
+ * braces shown as parentheses (no `${…}` expansion), no word starting with `#`, no separator words.
+ */
+export function ipxeText(text: string, fallback: string): string {
+  const words = foldToAscii(cleanLabel(text, ''))
+    .replace(/\{/g, '(')
+    .replace(/\}/g, ')')
+    .split(' ')
+    .map((w) => w.replace(/^#+/, ''))
+    .filter((w) => w !== '' && w !== '||' && w !== '&&' && w !== ';');
+  const s = words.join(' ').replace(/^-+\s*/, '');
+  return s === '' ? fallback : s;
+}
+
+/** Percent-encode a root-relative path for an iPXE URL (`$` included, so nothing is expanded). */
+function encodePath(path: string): string {
+  let out = '';
+  for (const b of new TextEncoder().encode(path)) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~/+=@,]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The kernel's image name as iPXE derives it: the last path segment of its URL. */
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * What pxelinux's SYSAPPEND bits add, built from iPXE's settings for the interface that booted
+ * (`netX`): 1 = `ip=<client>:<server>:<gateway>:<netmask>`, 2 = `BOOTIF=01-aa-bb-cc-dd-ee-ff`.
+ * Other bits (SYSUUID=, CPU and DMI strings) have no iPXE equivalent here and are not added.
+ */
+function sysappendArgs(bits: number): string[] {
+  const out: string[] = [];
+  if (bits & 1) out.push('ip=${netX/ip}:${next-server}:${netX/gateway}:${netX/netmask}');
+  if (bits & 2) out.push('BOOTIF=01-${netX/mac:hexhyp}');
+  return out;
+}
+
+/** Unique image names for the initrds (for `initrd=<name>`), distinct from the kernel's. */
+function initrdNames(kernel: string, initrds: readonly string[]): string[] {
+  const used = new Set<string>([basename(kernel).toLowerCase()]);
+  return initrds.map((f, i) => {
+    const base = basename(f).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '') || `initrd${i}`;
+    let name = base;
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${n}-${base}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function checkHttpBase(httpBase: string | undefined): string | undefined {
+  if (httpBase === undefined) return undefined;
+  if (httpBase === '' || /[\s\u0000-\u001f\u007f]/.test(httpBase)) {
+    throw new PxeError('USAGE', `the HTTP base URL must be non-empty and contain no blanks, got '${commentText(httpBase)}'`);
+  }
+  return httpBase.endsWith('/') ? httpBase : `${httpBase}/`;
+}
+
+function entryBlock(p: PlannedEntry, httpBase: string | undefined): string[] | string {
+  const e = p.entry;
+  const url = (file: string): string => {
+    const rel = encodePath(treeFile(p.imp, file));
+    if (httpBase !== undefined) return httpBase + rel;
+    return rel.startsWith('-') ? `./${rel}` : rel;
+  };
+  const args = entryKernelArgs(e);
+  for (const a of args) {
+    const why = unsafeArg(a);
+    if (why) return why;
+  }
+  const out = [`:${p.name}`];
+  if (e.method === 'memdisk') {
+    const iso = e.initrds[0];
+    if (iso === undefined || e.initrds.length !== 1) return 'a memdisk entry needs exactly one ISO image';
+    out.push(
+      'iseq ${platform} pcbios || goto bios-only',
+      'imgfree',
+      `kernel memdisk ${args.join(' ')} || goto failed`,
+      `initrd ${url(iso)} || goto failed`,
+    );
+  } else {
+    const names = initrdNames(e.kernel, e.initrds);
+    const kernelLine = ['kernel', url(e.kernel), ...names.map((n) => `initrd=${n}`), ...args, ...sysappendArgs(e.sysappend)];
+    out.push('imgfree', [...kernelLine, '|| goto failed'].join(' '));
+    e.initrds.forEach((f, i) => out.push(`initrd --name ${names[i] ?? ''} ${url(f)} || goto failed`));
+  }
+  out.push('boot || goto failed');
+  return out;
+}
+
+/** Render `boot.ipxe`. */
+export function renderIpxe(model: MenuModel): string {
+  const timeout = checkTimeout(model);
+  const httpBase = checkHttpBase(model.httpBase);
+  const plan = planMenu(model);
+
+  const items: string[] = [`item ${LOCAL_NAME} ${LOCAL_LABEL}`];
+  const blocks: string[] = [];
+  let usesMemdisk = false;
+  const rendered = new Set<PlannedEntry>();
+  for (const pi of plan.imports) {
+    items.push('item --gap', `item --gap ${ipxeText(pi.imp.label, ipxeText(pi.imp.name, 'import'))}`);
+    if (pi.entries.length === 0) items.push(`# ${commentText(pi.imp.label)}: no boot entries.`);
+    for (const p of pi.entries) {
+      const block = entryBlock(p, httpBase);
+      if (typeof block === 'string') {
+        items.push(`# ${commentText(pi.imp.label)} / ${commentText(p.entry.label)}: left out: ${commentText(block)}.`);
+        continue;
+      }
+      rendered.add(p);
+      if (p.entry.method === 'memdisk') usesMemdisk = true;
+      items.push(`item ${p.name} ${ipxeText(p.entry.label, ipxeText(p.entry.id, p.name))}`);
+      blocks.push('', ...block);
+    }
+  }
+
+  const def = plan.defaultEntry && rendered.has(plan.defaultEntry) ? plan.defaultEntry.name : LOCAL_NAME;
+  const out: string[] = ['#!ipxe', GENERATED_MARKER, ''];
+  const missing = missingDefaultComment(plan);
+  if (missing) out.push(missing);
+  else if (plan.defaultEntry && def === LOCAL_NAME) out.push('# The default entry cannot be booted by iPXE: the local disk boots on timeout.');
+  const ms = timeout === 0 ? 0 : Math.max(1, Math.round(timeout * 1000));
+  out.push(
+    `set menu-default ${def}`,
+    '',
+    ':start',
+    `menu ${ipxeText(model.title, 'PXE boot menu')}`,
+    ...items,
+    `choose ${ms > 0 ? `--timeout ${ms} ` : ''}--default \${menu-default} target && goto \${target} || goto ${LOCAL_NAME}`,
+    '',
+    `:${LOCAL_NAME}`,
+    '# BIOS: boot the first hard disk. UEFI (or no disk): exit with an error, so the firmware tries its next boot option.',
+    'sanboot --no-describe --drive 0x80 || exit 1',
+    'exit 1',
+    '',
+    ':failed',
+    'echo Boot failed. Back to the menu, with the local disk as the default.',
+    `set menu-default ${LOCAL_NAME}`,
+    'sleep 5',
+    'goto start',
+  );
+  if (usesMemdisk) {
+    out.push(
+      '',
+      ':bios-only',
+      'echo This entry boots through memdisk, which needs a BIOS machine. Back to the menu.',
+      `set menu-default ${LOCAL_NAME}`,
+      'sleep 5',
+      'goto start',
+    );
+  }
+  out.push(...blocks);
+  return `${out.join('\n')}\n`;
+}
