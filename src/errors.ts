@@ -14,6 +14,7 @@ export type PxeErrorCode =
   | 'USAGE'
   | 'IO'
   | 'INTERRUPTED' // SIGINT/SIGTERM: the work was rolled back
+  | 'LOCKED' // another run holds the PXE root's lock
   | 'INTERNAL';
 
 export class PxeError extends Error {

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PxeError } from '../errors.js';
+
+/**
+ * Writes `content` to `path` through a temporary file in the same directory and a
+ * rename, so readers (tftpd, exportfs, a booting client) see the old file or the new
+ * one, never half of one. Returns false, writing nothing, when the content is already there.
+ */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<boolean> {
+  const current = await readFile(path, 'utf8').catch(() => undefined);
+  if (current === content) return false;
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true }).catch((e) => {
+    throw ioError(dir, 'cannot create directory', e);
+  });
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw ioError(path, 'cannot write', e);
+  }
+  return true;
+}
+
+/** Points `path` at `target` by renaming a new symlink over it; false when it already does. */
+export async function replaceSymlink(path: string, target: string): Promise<boolean> {
+  if ((await readlink(path).catch(() => undefined)) === target) return false;
+  const tmp = join(dirname(path), `.${basename(path)}.link-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    await symlink(target, tmp);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw ioError(path, 'cannot switch symlink', e);
+  }
+  return true;
+}
+
+export function ioError(path: string, what: string, e: unknown): PxeError {
+  if (e instanceof PxeError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (code ?? (e as Error).message);
+  return new PxeError('IO', `${path}: ${what}: ${why}`, { file: path, cause: e });
+}

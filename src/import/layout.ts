@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { PxeError } from '../errors.js';
+
+/**
+ * Where everything lives under the PXE root. The root is both the TFTP root and
+ * the directory exported over NFS and served over HTTP.
+ *
+ *   ROOT/NAME                                  symlink to the current version (for people and HTTP)
+ *   ROOT/.pxe-import/versions/NAME/VERSION/    an extracted tree; what menus and exports point at
+ *   ROOT/.pxe-import/staging/                  trees being extracted (same file system, so rename is atomic)
+ *   ROOT/.pxe-import/state.json                the truth; every other file is derived from it
+ *   ROOT/.pxe-import/lock
+ *   ROOT/pxelinux.cfg/default, ROOT/grub/grub.cfg, ROOT/boot.ipxe   the menus
+ */
+export class Layout {
+  constructor(readonly root: string) {}
+
+  get meta(): string {
+    return join(this.root, '.pxe-import');
+  }
+  get state(): string {
+    return join(this.meta, 'state.json');
+  }
+  get lock(): string {
+    return join(this.meta, 'lock');
+  }
+  get staging(): string {
+    return join(this.meta, 'staging');
+  }
+  versionsOf(name: string): string {
+    return join(this.meta, 'versions', name);
+  }
+  /** Path of a version relative to the root, as menus write it. */
+  treePath(name: string, version: string): string {
+    return `.pxe-import/versions/${name}/${version}`;
+  }
+  version(name: string, version: string): string {
+    return join(this.root, this.treePath(name, version));
+  }
+  link(name: string): string {
+    return join(this.root, name);
+  }
+  get pxelinuxDefault(): string {
+    return join(this.root, 'pxelinux.cfg', 'default');
+  }
+  get pxelinuxInclude(): string {
+    return join(this.root, 'pxelinux.cfg', 'pxe-import.menu');
+  }
+  get grubConfig(): string {
+    return join(this.root, 'grub', 'grub.cfg');
+  }
+  get grubInclude(): string {
+    return join(this.root, 'grub', 'pxe-import.cfg');
+  }
+  get ipxeScript(): string {
+    return join(this.root, 'boot.ipxe');
+  }
+  get ipxeInclude(): string {
+    return join(this.root, 'pxe-import.ipxe');
+  }
+}
+
+/** Names become directory names, menu labels and export paths: keep them plain. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const RESERVED = new Set(['pxelinux.cfg', 'grub', 'boot.ipxe', 'pxe-import.ipxe', 'memdisk', 'pxelinux.0', 'ldlinux.c32']);
+
+export function checkName(name: string): string {
+  if (!NAME.test(name) || name.endsWith('.iso')) {
+    throw new PxeError('USAGE', `--as: invalid name "${name}": use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+  if (RESERVED.has(name) || name.startsWith('.')) throw new PxeError('USAGE', `--as: "${name}" is reserved for boot-loader files`);
+  return name;
+}
+
+/** Version ids sort by time: "20261122T035300Z-3fa2b1c9" (UTC time, then the image fingerprint). */
+export function versionId(now: Date, fingerprint: string): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${t}-${fingerprint.slice(0, 8)}`;
+}

@@ -1,0 +1,423 @@
+import { constants, copyFile, lstat, mkdir, readdir, readFile, readlink, rm, stat, access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PxeError, type WarningHandler } from '../errors.js';
+import { extractImageTo } from '../extract/atomic.js';
+import { removeTree } from '../extract/remove.js';
+import { openIsoImage, type IsoImage } from '../iso9660/image.js';
+import { openFileSource } from '../iso9660/source.js';
+import { readVolumeDescriptors } from '../iso9660/volume-descriptor.js';
+import { renderMenus, isGeneratedByUs } from '../menus/index.js';
+import { analyzeImage, type Analysis, type Profile } from '../profiles/index.js';
+import { menuModel, syncExports, wantedExports, type MenuSettings } from './derive.js';
+import { ioError, replaceSymlink, writeFileAtomic } from './fs-atomic.js';
+import { Layout, checkName, versionId } from './layout.js';
+import { failpoint } from './failpoint.js';
+import { acquireLock, type Lock } from './lock.js';
+import { readState, withImport, withoutImport, writeState, type ImportRecord, type SourceIdentity, type State } from './state.js';
+import { createHash } from 'node:crypto';
+
+export interface RootOptions {
+  /** The PXE root: TFTP root, NFS-exported and HTTP-served. */
+  readonly root: string;
+  readonly exportsFile: string;
+  readonly menu: MenuSettings;
+  /** Older versions kept (on disk and exported) after a newer import; default 1. */
+  readonly retention: number;
+  /** Run `exportfs -ra` after changing the exports file. */
+  readonly reload: boolean;
+  /** Seconds to wait for another run's lock. */
+  readonly waitSeconds: number;
+  readonly onWarning?: WarningHandler;
+  /** Human-readable notes: "add this INCLUDE line", "exportfs said …". */
+  readonly onNote?: (note: string) => void;
+}
+
+export interface ImportOptions extends RootOptions {
+  readonly image: string;
+  readonly name: string;
+  readonly server: string;
+  readonly clients: readonly string[];
+  readonly profiles: readonly Profile[];
+  readonly profileId: string | undefined;
+  readonly label: string | undefined;
+  /** Re-import even when the image is unchanged. */
+  readonly force: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface ImportResult {
+  readonly name: string;
+  readonly action: 'imported' | 'unchanged';
+  readonly record: ImportRecord;
+  readonly analysis: Analysis | undefined;
+  /** Files written or removed outside the new tree. */
+  readonly changed: readonly string[];
+}
+
+/** The identity of an image file from its size, mtime and volume descriptors: no file data is read. */
+export async function identify(image: string): Promise<SourceIdentity> {
+  const source = await openFileSource(image);
+  try {
+    const st = await stat(image);
+    const descriptors = await readVolumeDescriptors(source);
+    return { path: resolve(image), size: st.size, mtimeMs: Math.trunc(st.mtimeMs), fingerprint: createHash('sha256').update(descriptors.descriptorBytes).digest('hex') };
+  } finally {
+    await source.close();
+  }
+}
+
+function sameSource(a: SourceIdentity, b: SourceIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.fingerprint === b.fingerprint;
+}
+
+/**
+ * One locked session on a PXE root. Every public step is safe to interrupt: state.json
+ * is written (atomically) only once a new tree is complete, and every other file is
+ * re-derived from it, so the next run repairs whatever a crash left half-done.
+ */
+export class PxeRoot {
+  readonly layout: Layout;
+  #lock: Lock | undefined;
+  #state: State | undefined;
+  readonly changed: string[] = [];
+
+  constructor(readonly options: RootOptions) {
+    this.layout = new Layout(options.root);
+  }
+
+  get state(): State {
+    if (!this.#state) throw new PxeError('INTERNAL', 'PXE root not opened');
+    return this.#state;
+  }
+
+  /** Checks the root and exports file are writable, takes the lock, and repairs what an interrupted run left. */
+  async open(): Promise<void> {
+    const { root, exportsFile } = this.options;
+    try {
+      await mkdir(this.layout.meta, { recursive: true });
+      await access(root, constants.W_OK);
+    } catch (e) {
+      throw ioError(root, 'PXE root is not writable', e);
+    }
+    const exportsDir = dirname(exportsFile);
+    await access(exportsFile, constants.W_OK).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw ioError(exportsFile, 'exports file is not writable', e);
+      await access(exportsDir, constants.W_OK).catch((e2) => {
+        throw ioError(exportsDir, `cannot create the exports file ${exportsFile} here (use --exports-file, or run as root)`, e2);
+      });
+    });
+    this.#lock = await acquireLock(this.layout.lock, this.options.waitSeconds);
+    failpoint('after-lock');
+    this.#state = await readState(this.layout.state);
+    await this.derive();
+    await this.prune();
+  }
+
+  async close(): Promise<void> {
+    await this.#lock?.release();
+    this.#lock = undefined;
+  }
+
+  /** Commits a new state: the one step that makes a new version current. */
+  async commit(state: State): Promise<void> {
+    if (await writeState(this.layout.state, state)) this.changed.push(this.layout.state);
+    this.#state = state;
+  }
+
+  /**
+   * Writes every derived file from the state, each atomically and only when its
+   * content changes: exports first (so a new version is exported before any menu
+   * names it), then menus, then the NAME symlinks.
+   */
+  async derive(): Promise<void> {
+    const state = this.state;
+    await this.#writeExports(state);
+    failpoint('after-exports');
+    await this.#writeMenus(state);
+    failpoint('after-menus');
+    await this.#writeLinks(state);
+  }
+
+  async #writeExports(state: State): Promise<void> {
+    const file = this.options.exportsFile;
+    const before = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw ioError(file, 'cannot read exports file', e);
+    });
+    const { text, covered } = syncExports(before ?? '', file, wantedExports(state));
+    for (const c of covered) this.options.onWarning?.({ code: 'ISO_QUIRK', message: c });
+    if (before === undefined && text === '') return;
+    if (await writeFileAtomic(file, text)) {
+      this.changed.push(file);
+      if (this.options.reload) await this.#reloadExports();
+    }
+  }
+
+  async #reloadExports(): Promise<void> {
+    try {
+      const { stderr } = await promisify(execFile)('exportfs', ['-ra'], { timeout: 60_000 });
+      this.options.onNote?.(`exportfs -ra: ok${stderr.trim() ? ` (${stderr.trim().replace(/\n/g, '; ')})` : ''}`);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stderr?: string };
+      if (err.code === 'ENOENT') this.options.onNote?.('exportfs not found: install nfs-kernel-server, then run exportfs -ra');
+      else throw new PxeError('IO', `exportfs -ra failed: ${(err.stderr ?? err.message).trim().replace(/\n/g, '; ')}`);
+    }
+  }
+
+  async #writeMenus(state: State): Promise<void> {
+    const menus = renderMenus(menuModel(state, this.layout, this.options.menu));
+    const included = renderMenus(menuModel(state, this.layout, this.options.menu), { standalone: false });
+    const targets = [
+      { full: this.layout.pxelinuxDefault, include: this.layout.pxelinuxInclude, text: menus.pxelinux, part: included.pxelinux, how: 'INCLUDE pxelinux.cfg/pxe-import.menu' },
+      { full: this.layout.grubConfig, include: this.layout.grubInclude, text: menus.grub, part: included.grub, how: 'source /grub/pxe-import.cfg' },
+      { full: this.layout.ipxeScript, include: this.layout.ipxeInclude, text: menus.ipxe, part: menus.ipxe, how: 'chain pxe-import.ipxe' },
+    ];
+    for (const t of targets) {
+      const existing = await readFile(t.full, 'utf8').catch(() => undefined);
+      if (existing !== undefined && !isGeneratedByUs(existing)) {
+        // Never overwrite a file the admin wrote: write ours beside it and say how to use it.
+        if (await writeFileAtomic(t.include, t.part)) {
+          this.changed.push(t.include);
+          this.options.onNote?.(`${t.full} was not written by pxe-import and is left alone; add this line to it: ${t.how}`);
+        }
+        continue;
+      }
+      if (await writeFileAtomic(t.full, t.text)) this.changed.push(t.full);
+    }
+  }
+
+  async #writeLinks(state: State): Promise<void> {
+    for (const [name, r] of Object.entries(state.imports)) {
+      const link = this.layout.link(name);
+      const existing = await lstat(link).catch(() => undefined);
+      if (existing && !existing.isSymbolicLink()) {
+        throw new PxeError('TARGET_EXISTS', `${link}: exists and is not pxe-import's symlink; move it away or import under another name`, { file: link });
+      }
+      if (await replaceSymlink(link, this.layout.treePath(name, r.version))) this.changed.push(link);
+    }
+    // Links of names no longer imported, but only those that point into our versions.
+    for (const entry of await readdir(this.options.root, { withFileTypes: true })) {
+      if (!entry.isSymbolicLink() || state.imports[entry.name]) continue;
+      const target = await readlink(join(this.options.root, entry.name)).catch(() => '');
+      if (target.startsWith('.pxe-import/versions/')) {
+        await rm(join(this.options.root, entry.name), { force: true });
+        this.changed.push(join(this.options.root, entry.name));
+      }
+    }
+  }
+
+  /** Removes trees no state entry refers to: versions past retention, removed names, leftovers of killed runs. */
+  async prune(): Promise<void> {
+    const versions = join(this.layout.meta, 'versions');
+    for (const name of await readdir(versions).catch(() => [] as string[])) {
+      const r = this.state.imports[name];
+      const keep = new Set(r ? [r.version, ...r.retained.map((v) => v.version)] : []);
+      const dir = this.layout.versionsOf(name);
+      for (const v of await readdir(dir).catch(() => [] as string[])) {
+        if (keep.has(v)) continue;
+        await removeTree(join(dir, v));
+        this.changed.push(join(dir, v));
+      }
+      if (!r) await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** One stage of an import, as the CLI's task list shows it. */
+export interface ImportStep {
+  readonly title: string;
+  /** A reason to skip (shown by the task list), or false. */
+  readonly skip: () => string | false;
+  /** `progress` receives bytes done and total while a long step runs. */
+  readonly run: (progress: (done: number, total: number) => void) => Promise<void>;
+}
+
+/**
+ * `pxe-import IMAGE --as NAME`, as an ordered list of steps. Running them in order is
+ * the import; `importImage` does exactly that, and the CLI shows them as a task list.
+ * Order matters for crash safety: the new tree is complete before state.json names it,
+ * and state.json is written before any derived file (exports, menus, link) points at it.
+ */
+export class ImportSession {
+  readonly name: string;
+  readonly root: PxeRoot;
+  source: SourceIdentity | undefined;
+  previous: ImportRecord | undefined;
+  unchanged = false;
+  image: IsoImage | undefined;
+  analysis: Analysis | undefined;
+  version: string | undefined;
+  record: ImportRecord | undefined;
+
+  constructor(readonly options: ImportOptions) {
+    this.name = checkName(options.name);
+    this.root = new PxeRoot(options);
+  }
+
+  get steps(): ImportStep[] {
+    const o = this.options;
+    const skipIfUnchanged = () => (this.unchanged ? 'unchanged: same size, time and volume descriptors' : false);
+    return [
+      { title: `Prepare ${o.root} (lock, repair interrupted runs)`, skip: () => false, run: () => this.root.open() },
+      { title: `Inspect ${o.image}`, skip: () => false, run: () => this.#inspect(this.root.state) },
+      { title: 'Detect the distribution and plan boot entries', skip: skipIfUnchanged, run: () => this.#detect() },
+      {
+        title: `Extract into ${o.root}/.pxe-import/versions/${this.name}/`,
+        skip: skipIfUnchanged,
+        run: async (progress) => {
+          await placeTree(this.image!, this.analysis!, this.root.layout, this.name, this.version!, o, progress);
+          failpoint('after-extract');
+        },
+      },
+      { title: `Switch ${this.name} to the new version (state, exports, menus, link)`, skip: () => false, run: () => this.#switch() },
+      {
+        title: 'Remove versions past retention',
+        skip: skipIfUnchanged,
+        run: () => {
+          failpoint('before-prune');
+          return this.root.prune();
+        },
+      },
+    ];
+  }
+
+  async #inspect(state: State): Promise<void> {
+    this.source = await identify(this.options.image);
+    this.previous = state.imports[this.name];
+    this.unchanged =
+      this.previous !== undefined &&
+      !this.options.force &&
+      sameSource(this.previous.source, this.source) &&
+      (await exists(this.root.layout.version(this.name, this.previous.version)));
+  }
+
+  /** For --dry-run: what the import would do, read without the lock, nothing written. */
+  async preview(): Promise<void> {
+    await this.#inspect(await readState(this.root.layout.state));
+    if (!this.unchanged) await this.#detect();
+  }
+
+  async #detect(): Promise<void> {
+    const o = this.options;
+    this.image = await openIsoImage(o.image, { onWarning: o.onWarning });
+    this.version = versionId(new Date(), this.source!.fingerprint);
+    const exportPath = this.root.layout.version(this.name, this.version);
+    const httpRoot = o.menu.httpBase ?? `http://${o.server}/`;
+    this.analysis = await analyzeImage(this.image, {
+      profiles: o.profiles,
+      profileId: o.profileId,
+      serve: { name: this.name, server: o.server, exportPath, httpBase: `${httpRoot}${this.root.layout.treePath(this.name, this.version)}/` },
+    });
+    for (const w of this.analysis.plan.warnings) o.onWarning?.({ code: 'ISO_QUIRK', message: w });
+  }
+
+  async #switch(): Promise<void> {
+    const o = this.options;
+    if (this.unchanged) {
+      // Nothing new to extract; a new --label is still worth recording.
+      this.record = this.previous!;
+      if (o.label !== undefined && o.label !== this.record.label) {
+        this.record = { ...this.record, label: o.label };
+        await this.root.commit(withImport(this.root.state, this.record));
+        await this.root.derive();
+      }
+      return;
+    }
+    const { analysis, previous } = this;
+    const retained = previous
+      ? [{ version: previous.version, exportPath: previous.exportPath, nfs: previous.entries.some((e) => e.nfs !== undefined && e.method === 'linux') }, ...previous.retained].slice(0, o.retention)
+      : [];
+    this.record = {
+      name: this.name,
+      label: o.label ?? analysis!.match.release ?? (this.image!.volume.volumeId || this.name),
+      source: this.source!,
+      profile: { id: analysis!.match.profile.id, family: analysis!.match.profile.family, release: analysis!.match.release },
+      version: this.version!,
+      exportPath: this.root.layout.version(this.name, this.version!),
+      clients: o.clients,
+      entries: analysis!.plan.entries,
+      retained,
+      importedAt: new Date().toISOString(),
+    };
+    await this.root.commit(withImport(this.root.state, this.record));
+    failpoint('after-commit');
+    await this.root.derive();
+  }
+
+  /** Releases the lock and the image; always call it, also after a failure. */
+  async close(): Promise<void> {
+    await this.image?.source.close();
+    this.image = undefined;
+    await this.root.close();
+  }
+
+  result(): ImportResult {
+    return { name: this.name, action: this.unchanged ? 'unchanged' : 'imported', record: this.record!, analysis: this.analysis, changed: this.root.changed };
+  }
+}
+
+/** `pxe-import IMAGE --as NAME` without a task list: the steps in order. */
+export async function importImage(options: ImportOptions): Promise<ImportResult> {
+  const session = new ImportSession(options);
+  try {
+    for (const s of session.steps) if (!s.skip()) await s.run(() => {});
+    return session.result();
+  } finally {
+    await session.close();
+  }
+}
+
+/** Removes an import: its menus entries, its exports lines, its link and all its versions. */
+export async function removeImport(name: string, options: RootOptions): Promise<{ removed: boolean; changed: readonly string[] }> {
+  const root = new PxeRoot(options);
+  await root.open();
+  try {
+    if (!root.state.imports[name]) return { removed: false, changed: root.changed };
+    await root.commit(withoutImport(root.state, name));
+    await root.derive();
+    await root.prune();
+    return { removed: true, changed: root.changed };
+  } finally {
+    await root.close();
+  }
+}
+
+/** Extracts the tree (or, for memdisk, copies the ISO) into the version directory, atomically. */
+async function placeTree(
+  image: IsoImage,
+  analysis: Analysis,
+  layout: Layout,
+  name: string,
+  version: string,
+  options: ImportOptions,
+  progress: (done: number, total: number) => void,
+): Promise<void> {
+  const target = layout.version(name, version);
+  await mkdir(dirname(target), { recursive: true });
+  if (analysis.match.profile.method === 'memdisk') {
+    const partial = `${target}.partial`;
+    await mkdir(partial, { recursive: true });
+    try {
+      await copyFile(options.image, join(partial, `${name}.iso`), constants.COPYFILE_FICLONE);
+      await import('node:fs/promises').then((fs) => fs.rename(partial, target));
+    } catch (e) {
+      await removeTree(partial);
+      throw ioError(target, 'cannot copy the image', e);
+    }
+    return;
+  }
+  await extractImageTo(image, target, {
+    onWarning: options.onWarning,
+    signal: options.signal,
+    onProgress: (p) => progress(p.bytesDone, p.bytesTotal),
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
