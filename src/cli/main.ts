@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { isPxeError } from '../errors.js';
 import { registerExtract } from './commands/extract.js';
+import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerManage } from './commands/manage.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command('pxe-import')
@@ -11,8 +13,10 @@ const program = new Command('pxe-import')
   .showHelpAfterError()
   .exitOverride();
 
+registerImport(program);
 registerInspect(program);
 registerExtract(program);
+registerManage(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -29,6 +33,7 @@ function handleError(e: unknown): number {
     // The plain task-list renderer has already logged this failure as its one line.
     if (!(e as { reported?: boolean }).reported) process.stderr.write(`pxe-import: ${e.message}\n`);
     if (e.code === 'USAGE' || e.code === 'TARGET_EXISTS') return ExitCode.usage;
+    if (e.code === 'LOCKED') return ExitCode.locked;
     return e.code === 'INTERRUPTED' ? ExitCode.interrupted : ExitCode.failure;
   }
   process.stderr.write(`pxe-import: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

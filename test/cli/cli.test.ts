@@ -55,7 +55,9 @@ describe('pxe-import CLI', () => {
     const tree = await runCli(['inspect', '--tree', 'udf', demo]);
     assert.equal(tree.code, 2);
     assert.equal(tree.stderr, 'pxe-import: --tree: unknown tree "udf" (expected rockridge, joliet, iso9660)\n');
-    assert.equal((await runCli(['frobnicate'])).code, 2);
+    const unknown = await runCli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'pxe-import: unknown command "frobnicate" (and no image file of that name); see pxe-import --help\n');
   });
 
   test('the extraction target must have an existing parent', async () => {
