@@ -398,6 +398,9 @@ class GrubParser {
       case 'menuentry':
       case 'submenu':
         return this.#menu(kw);
+      case 'hiddenentry':
+        // GRUB 2.06+ (openSUSE uses it): a menuentry left out of the visible menu; same syntax.
+        return this.#menu('menuentry');
       default:
         return this.#simple();
     }

@@ -48,7 +48,15 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
   const defaultIndex = Math.max(0, found.findIndex((e) => e.isDefault));
   const entries = found.map((e, i): BootEntry => {
     const vars = { ...variables(serve, view, e.kernel), isoArgs: '' };
-    const isoArgs = e.append.filter((a) => !dropped(profile.boot.dropArguments, a));
+    const isoArgs = e.append.filter((a) => {
+      if (dropped(profile.boot.dropArguments, a)) return false;
+      if (UNRESOLVED.test(a)) {
+        // GRUB expands a variable nobody set to nothing; no GRUB runs on a network boot to set it.
+        warnings.push(`${e.source.file}:${e.source.line}: "${a}" names a variable with no value outside the ISO's GRUB; left out`);
+        return false;
+      }
+      return true;
+    });
     return {
       id: uniqueId(slug(e.label), ids),
       label: e.label,
@@ -129,6 +137,9 @@ function variables(serve: ServeContext, view: TreeView, kernel: string): Record<
     isoLabel: view.volumeId,
   };
 }
+
+/** A GRUB variable the boot-config reader could not resolve, left literal in a token. */
+const UNRESOLVED = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
 
 /** "name=*" drops every "name=…" token; anything else must equal the token. */
 export function dropped(patterns: readonly string[], token: string): boolean {

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { IsoDirectory } from '../../src/iso9660/entry.js';
+import { buildCommandLine, dropped, planBootEntries } from '../../src/profiles/entries.js';
+import { parseProfile } from '../../src/profiles/schema.js';
+import { treeViewFrom } from '../../src/profiles/tree-view.js';
+
+const vars = { server: '192.0.2.10', exportPath: '/srv/pxe/x', httpBase: 'http://192.0.2.10/x/', name: 'x', kernelTopDir: 'casper', kernelSuffix: '', isoLabel: 'X' };
+
+describe('command-line templates', () => {
+  test("the profile's arguments win over the ISO's arguments of the same name, once", () => {
+    assert.equal(buildCommandLine('boot=casper ip=dhcp {isoArgs}', ['boot=casper', 'ip=frommedia', 'quiet'], vars), 'boot=casper ip=dhcp quiet');
+  });
+  test('what follows the ISO\'s "---" stays at the end', () => {
+    assert.equal(buildCommandLine('nfsroot={server}:{exportPath} {isoArgs} ip=dhcp', ['quiet', '---', 'splash'], vars), 'nfsroot=192.0.2.10:/srv/pxe/x quiet ip=dhcp --- splash');
+  });
+  test('dropArguments: "name=*" globs and exact tokens', () => {
+    assert.equal(dropped(['iso-scan/filename=*'], 'iso-scan/filename=/x.iso'), true);
+    assert.equal(dropped(['copytoram'], 'copytoram'), true);
+    assert.equal(dropped(['copytoram'], 'copytoram=y'), false);
+  });
+});
+
+describe('planning entries from an in-memory tree (no disk)', () => {
+  const tree = (paths: string[]): IsoDirectory => {
+    const root = { kind: 'directory', name: '', path: '', children: [] as unknown[], mode: undefined, mtime: undefined, atime: undefined, uid: undefined, gid: undefined };
+    for (const p of paths) {
+      let dir = root;
+      const parts = p.split('/');
+      parts.forEach((name, i) => {
+        const path = parts.slice(0, i + 1).join('/');
+        let next = dir.children.find((c) => (c as { name: string }).name === name) as typeof root | undefined;
+        if (!next) {
+          next = i === parts.length - 1 ? ({ kind: 'file', name, path, size: 1, extents: [], zisofs: undefined, hardLinkGroup: undefined } as never) : ({ ...root, name, path, children: [] } as typeof root);
+          dir.children.push(next);
+        }
+        dir = next!;
+      });
+    }
+    return root as unknown as IsoDirectory;
+  };
+  const profile = parseProfile(
+    JSON.stringify({
+      id: 't',
+      family: 't',
+      name: 'T',
+      detect: { all: [{ exists: '/casper' }] },
+      boot: { kernel: ['/casper/vmlinuz'], initrds: ['/casper/initrd'], defaultArguments: ['boot=casper'] },
+      cmdline: { nfs: 'netboot=nfs nfsroot={server}:{exportPath} {isoArgs}', http: null },
+    }),
+    't.json',
+  );
+  const serve = { name: 'x', server: '192.0.2.10', exportPath: '/srv/pxe/x', httpBase: 'http://192.0.2.10/x/' };
+
+  test("an unset GRUB variable is left out with a warning (GRUB would expand it to nothing)", () => {
+    const view = treeViewFrom(tree(['casper/vmlinuz', 'casper/initrd', 'boot/grub/grub.cfg']), new Map([['/boot/grub/grub.cfg', 'menuentry "Live" {\n linux /casper/vmlinuz boot=casper ${extra} quiet\n initrd /casper/initrd\n}\n']]), 'X');
+    const plan = planBootEntries(profile, view, serve);
+    assert.equal(plan.entries[0]!.nfs, 'netboot=nfs nfsroot=192.0.2.10:/srv/pxe/x boot=casper quiet');
+    assert.ok(plan.warnings.some((w) => w.includes('"${extra}" names a variable with no value')), plan.warnings.join('\n'));
+  });
+
+  test('without a boot configuration, the profile patterns give one default entry', () => {
+    const view = treeViewFrom(tree(['casper/vmlinuz', 'casper/initrd']), new Map(), 'X');
+    const [e] = planBootEntries(profile, view, serve).entries;
+    assert.deepEqual([e!.kernel, e!.initrds, e!.nfs, e!.isDefault, e!.origin.kind], ['casper/vmlinuz', ['casper/initrd'], 'netboot=nfs nfsroot=192.0.2.10:/srv/pxe/x boot=casper', true, 'profile']);
+  });
+});
