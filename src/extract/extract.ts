@@ -1,10 +1,13 @@
-import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, writeSync, chmodSync, utimesSync } from 'node:fs';
+import { chmodSync, closeSync, linkSync, lutimesSync, symlinkSync, utimesSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PxeError, type WarningHandler } from '../errors.js';
 import type { IsoDirectory, IsoEntry, IsoFile, IsoSymlink } from '../iso9660/entry.js';
 import { walkEntries } from '../iso9660/entry.js';
 import type { IsoImage } from '../iso9660/image.js';
 import { readFileChunks } from '../iso9660/read-file.js';
+import type { CopyWorkerData, CopyWorkerMessage } from './copy-worker.js';
+import { finishFile, ioError, mkdirOrFail, newJob, openOrFail, processUmask, writeAll, writeSparse, type DataExtent, type FileJob, type FileSpec } from './file-writer.js';
 
 export interface ExtractProgress {
   readonly bytesDone: number;
@@ -44,25 +47,16 @@ export interface ExtractResult {
  * round trip through RAM; sequential reads still overlap our writes through kernel readahead.
  */
 export const DEFAULT_BUFFER_SIZE = 128 * 1024;
+/** Files at least this large are copied by the worker thread, in parallel with the small ones. */
+export const LARGE_FILE = 16 * 1024 * 1024;
 /** Unused bytes between two files that are still worth reading in the same span rather than seeking. */
 const MAX_GAP = 32 * 1024;
-/** Yield to the event loop this often, so progress is drawn and Ctrl-C is honoured. */
+/** Yield to the event loop this often, so progress is drawn, the worker heard, and Ctrl-C honoured. */
 const YIELD_EVERY_MS = 25;
 /** Never set these on extracted files: a PXE tree must not carry privileges. */
 const PRIVILEGE_BITS = 0o6000;
 const DEFAULT_FILE_MODE = 0o644;
 const DEFAULT_DIRECTORY_MODE = 0o755;
-/** O_EXCL: the staging tree is new, so an existing name means a bug or an attack. O_NOFOLLOW: never through a symlink. */
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-
-interface FileJob {
-  readonly file: IsoFile;
-  readonly target: string;
-  fd: number | undefined;
-  remaining: number;
-  /** Some zero run was left as a hole, so the size must be set explicitly. */
-  holes: boolean;
-}
 
 interface Piece {
   readonly job: FileJob;
@@ -77,13 +71,25 @@ interface Span {
   readonly pieces: Piece[];
 }
 
+function specOf(file: IsoFile, target: string, umask: number): FileSpec {
+  const mode = (file.mode ?? DEFAULT_FILE_MODE) & ~PRIVILEGE_BITS;
+  return {
+    target,
+    size: file.size,
+    mode,
+    chmod: (mode & umask) !== 0,
+    atimeMs: file.atime?.getTime(),
+    mtimeMs: file.mtime?.getTime(),
+  };
+}
+
 /**
  * Writes the image's tree into `target`, an existing empty directory. Safe by
  * construction: names were checked as strings when the tree was read; directories
  * and files are created before any symlink exists, with O_EXCL|O_NOFOLLOW; symlinks
  * come last and nothing is written after them; times are set with lutimes.
- * File data is read in image order through one reused, cache-sized buffer; neighbouring
- * small files share one read.
+ * File data is read in image order through a reused, cache-sized buffer, neighbouring
+ * small files sharing one read; large files are copied by a worker thread meanwhile.
  */
 export async function extractTree(image: IsoImage, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const warn = options.onWarning ?? (() => {});
@@ -96,12 +102,14 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
   };
 
   const directories: IsoDirectory[] = [];
-  const dataFiles: FileJob[] = [];
-  const otherFiles: FileJob[] = [];
-  const links: { file: IsoFile; target: string; first: string }[] = [];
+  const small: { file: IsoFile; job: FileJob }[] = [];
+  const large: { spec: FileSpec; extents: DataExtent[] }[] = [];
+  const other: { file: IsoFile; job: FileJob }[] = [];
+  const links: { target: string; first: string }[] = [];
   const symlinks: IsoSymlink[] = [];
   const skipped: SkippedEntry[] = [];
-  const groupLeader = new Map<number, string>();
+  const imageFd = image.source.fd;
+  const umask = processUmask();
   let bytesTotal = 0;
 
   for (const entry of walkEntries(image.root)) {
@@ -116,15 +124,15 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
         if (entry.hardLinkGroup !== undefined) {
           const leader = image.hardLinks.get(entry.hardLinkGroup)![0]!;
           if (leader !== entry) {
-            links.push({ file: entry, target: path, first: join(target, leader.path) });
+            links.push({ target: path, first: join(target, leader.path) });
             break;
           }
-          groupLeader.set(entry.hardLinkGroup, path);
         }
-        const job: FileJob = { file: entry, target: path, fd: undefined, remaining: entry.size, holes: false };
+        const spec = specOf(entry, path, umask);
         bytesTotal += entry.size;
-        if (entry.zisofs || entry.size === 0) otherFiles.push(job);
-        else dataFiles.push(job);
+        if (entry.zisofs || entry.size === 0) other.push({ file: entry, job: newJob(spec) });
+        else if (entry.size >= LARGE_FILE && imageFd !== undefined) large.push({ spec, extents: [...entry.extents] });
+        else small.push({ file: entry, job: newJob(spec) });
         break;
       }
       case 'symlink':
@@ -138,19 +146,27 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
     }
   }
 
-  const filesTotal = dataFiles.length + otherFiles.length;
+  const filesTotal = small.length + large.length + other.length;
   let bytesDone = 0;
   let filesDone = 0;
   const report = () => options.onProgress?.({ bytesDone, bytesTotal, filesDone, filesTotal });
+  const worker = large.length > 0 ? startCopyWorker({ imageFd: imageFd!, bufferSize, files: large }, (bytes) => (bytesDone += bytes)) : undefined;
   const finish = (job: FileJob) => {
     finishFile(job);
     filesDone++;
   };
 
-  const spans = planSpans(dataFiles, bufferSize);
+  const spans = planSpans(small, bufferSize);
   const buffer = Buffer.allocUnsafe(Math.min(bufferSize, maxSpan(spans)));
   try {
     let lastYield = performance.now();
+    const breathe = async () => {
+      if (performance.now() - lastYield < YIELD_EVERY_MS) return;
+      report();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) throw abortError();
+      lastYield = performance.now();
+    };
     for (const span of spans) {
       const n = image.source.readSync(buffer, 0, span.length, span.position);
       if (n !== span.length) {
@@ -160,33 +176,39 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
       }
       for (const piece of span.pieces) {
         const job = piece.job;
-        if (job.fd === undefined) job.fd = openOrFail(job.target, fileMode(job.file));
+        if (job.fd === undefined) job.fd = openOrFail(job.spec.target, job.spec.mode);
         writeSparse(job, buffer, piece.position - span.position, piece.length, piece.fileOffset);
         job.remaining -= piece.length;
         bytesDone += piece.length;
         if (job.remaining === 0) finish(job);
       }
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        report();
-        await new Promise((resolve) => setImmediate(resolve));
-        if (options.signal?.aborted) throw abortError();
-        lastYield = performance.now();
-      }
+      await breathe();
     }
-    for (const job of otherFiles) {
+    for (const { file, job } of other) {
       if (options.signal?.aborted) throw abortError();
-      job.fd = openOrFail(job.target, fileMode(job.file));
+      job.fd = openOrFail(job.spec.target, job.spec.mode);
       let offset = 0;
-      for await (const chunk of readFileChunks(image.source, job.file)) {
+      for await (const chunk of readFileChunks(image.source, file)) {
         writeAll(job, chunk, 0, chunk.length, offset);
         offset += chunk.length;
       }
-      bytesDone += job.file.size;
+      bytesDone += file.size;
       finish(job);
     }
+    if (worker) {
+      // Wait for the large files, still drawing progress and listening for Ctrl-C.
+      const abort = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(abortError()), { once: true }));
+      const ticker = setInterval(report, 200);
+      try {
+        await Promise.race([worker.done, abort]);
+      } finally {
+        clearInterval(ticker);
+      }
+      filesDone += large.length;
+    }
   } finally {
-    for (const job of dataFiles) if (job.fd !== undefined) closeSync(job.fd);
-    for (const job of otherFiles) if (job.fd !== undefined) closeSync(job.fd);
+    for (const { job } of [...small, ...other]) if (job.fd !== undefined) closeSync(job.fd);
+    await worker?.stop();
   }
   report();
 
@@ -221,6 +243,39 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
   };
 }
 
+interface CopyWorker {
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startCopyWorker(data: CopyWorkerData, progress: (bytes: number) => void): CopyWorker {
+  const worker = new Worker(new URL('./copy-worker.js', import.meta.url), { workerData: data });
+  let finished = false;
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: CopyWorkerMessage) => {
+      if (m.type === 'progress') progress(m.bytes);
+      else if (m.type === 'done') {
+        finished = true;
+        resolve();
+      } else {
+        finished = true;
+        reject(new PxeError(m.code === 'ISO_TRUNCATED' ? 'ISO_TRUNCATED' : 'IO', m.message));
+      }
+    });
+    worker.on('error', (e) => reject(new PxeError('INTERNAL', `copy worker failed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      if (!finished) reject(new PxeError('INTERNAL', `copy worker exited with code ${code}`));
+    });
+  });
+  done.catch(() => {}); // observed by the caller; never an unhandled rejection
+  return {
+    done,
+    async stop() {
+      if (!finished) await worker.terminate();
+    },
+  };
+}
+
 export function setDirectoryAttributes(dir: IsoDirectory, path: string): void {
   try {
     chmodSync(path, (dir.mode ?? DEFAULT_DIRECTORY_MODE) & ~PRIVILEGE_BITS);
@@ -231,11 +286,11 @@ export function setDirectoryAttributes(dir: IsoDirectory, path: string): void {
 }
 
 /** Sorts file pieces by image position and packs neighbours into spans of at most `bufferSize`. */
-function planSpans(jobs: FileJob[], bufferSize: number): Span[] {
+function planSpans(files: readonly { file: IsoFile; job: FileJob }[], bufferSize: number): Span[] {
   const pieces: Piece[] = [];
-  for (const job of jobs) {
+  for (const { file, job } of files) {
     let fileOffset = 0;
-    for (const extent of job.file.extents) {
+    for (const extent of file.extents) {
       for (let o = 0; o < extent.length; o += bufferSize) {
         pieces.push({ job, position: extent.position + o, length: Math.min(bufferSize, extent.length - o), fileOffset: fileOffset + o });
       }
@@ -269,91 +324,7 @@ function maxSpan(spans: Span[]): number {
   return m;
 }
 
-function mkdirOrFail(path: string): void {
-  try {
-    // 0700 while extracting: the final mode (perhaps read-only) is set once the directory is complete.
-    mkdirSync(path, 0o700);
-  } catch (e) {
-    throw ioError(path, 'cannot create directory', e);
-  }
-}
 
-function openOrFail(path: string, mode = 0o600): number {
-  try {
-    return openSync(path, CREATE_FLAGS, mode);
-  } catch (e) {
-    throw ioError(path, 'cannot create file', e);
-  }
-}
-
-/**
- * The process umask, read once (process.umask() without an argument is deprecated).
- * Files are created with their final mode, and fchmod is needed only for bits the
- * umask removes: one system call less per file.
- */
-const UMASK = (() => {
-  const old = process.umask(0o022);
-  process.umask(old);
-  return old;
-})();
-
-function fileMode(file: IsoFile): number {
-  return (file.mode ?? DEFAULT_FILE_MODE) & ~PRIVILEGE_BITS;
-}
-
-const HOLE_BLOCK = 64 * 1024;
-const ZEROS = Buffer.alloc(HOLE_BLOCK);
-
-/**
- * Writes a piece, leaving whole 64 KiB runs of zeros as holes (libarchive and
- * `cp --sparse=auto` do the same): images pad large files with zeros, and a
- * sparse copy saves both the disk space and the write.
- */
-function writeSparse(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
-  const isZero = (o: number) => length - o >= HOLE_BLOCK && buffer.compare(ZEROS, 0, HOLE_BLOCK, offset + o, offset + o + HOLE_BLOCK) === 0;
-  let o = 0;
-  while (o < length) {
-    if (isZero(o)) {
-      job.holes = true;
-      o += HOLE_BLOCK;
-      continue;
-    }
-    let end = Math.min(length, o + HOLE_BLOCK);
-    while (end < length && !isZero(end)) end = Math.min(length, end + HOLE_BLOCK);
-    writeAll(job, buffer, offset + o, end - o, position + o);
-    o = end;
-  }
-}
-
-function writeAll(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
-  try {
-    let done = 0;
-    while (done < length) done += writeSync(job.fd!, buffer, offset + done, length - done, position + done);
-  } catch (e) {
-    throw ioError(job.target, 'cannot write', e);
-  }
-}
-
-function finishFile(job: FileJob): void {
-  const mode = fileMode(job.file);
-  const fd = job.fd ?? openOrFail(job.target, mode);
-  job.fd = undefined;
-  try {
-    if (job.holes) ftruncateSync(fd, job.file.size);
-    if ((mode & UMASK) !== 0) fchmodSync(fd, mode);
-    if (job.file.mtime) futimesSync(fd, job.file.atime ?? job.file.mtime, job.file.mtime);
-  } catch (e) {
-    throw ioError(job.target, 'cannot set file attributes', e);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function ioError(path: string, what: string, e: unknown): PxeError {
-  const err = e as NodeJS.ErrnoException;
-  if (err instanceof PxeError) return err;
-  return new PxeError('IO', `${path}: ${what}: ${err.code ?? err.message}`, { file: path, cause: e });
-}
 
 function abortError(): PxeError {
   return new PxeError('INTERRUPTED', 'extraction interrupted; the partial tree was removed');

@@ -10,6 +10,8 @@ export interface ImageSource {
   /** Used in every error message. */
   readonly name: string;
   readonly size: number;
+  /** The open file descriptor, for readers on other threads; undefined for in-memory sources. */
+  readonly fd: number | undefined;
   /** Reads up to `length` bytes at `position` into `buffer` at `offset`; returns the count read. */
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   /**
@@ -37,6 +39,7 @@ export async function openFileSource(path: string): Promise<ImageSource> {
   return {
     name: path,
     size: stat.size,
+    fd: handle.fd,
     async read(buffer, offset, length, position) {
       let done = 0;
       // A regular file returns short reads only at EOF, but a block device or FUSE file may not.
@@ -71,6 +74,7 @@ export function bufferSource(bytes: Uint8Array, name = '<memory>'): ImageSource 
   return {
     name,
     size: bytes.length,
+    fd: undefined,
     read: async (buffer, offset, length, position) => readSync(buffer, offset, length, position),
     readSync,
     async close() {},

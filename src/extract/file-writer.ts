@@ -1,0 +1,152 @@
+import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { PxeError } from '../errors.js';
+
+/**
+ * Synchronous file-writing primitives, shared by the main thread and the large-file
+ * worker. Synchronous on purpose: a cache-sized read-then-write costs less than a
+ * thread-pool round trip per call (see DEFAULT_BUFFER_SIZE in extract.ts).
+ */
+
+/** What a file is written with; plain data, so it can be sent to the worker. */
+export interface FileSpec {
+  readonly target: string;
+  readonly size: number;
+  /** Final permission bits (privileges already stripped). */
+  readonly mode: number;
+  /** The umask removes some of `mode`'s bits at creation, so they must be set again. */
+  readonly chmod: boolean;
+  readonly atimeMs: number | undefined;
+  readonly mtimeMs: number | undefined;
+}
+
+export interface FileJob {
+  readonly spec: FileSpec;
+  fd: number | undefined;
+  remaining: number;
+  /** Some zero run was left as a hole, so the size must be set explicitly. */
+  holes: boolean;
+}
+
+/** O_EXCL: the staging tree is new, so an existing name means a bug or an attack. O_NOFOLLOW: never through a symlink. */
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export function newJob(spec: FileSpec): FileJob {
+  return { spec, fd: undefined, remaining: spec.size, holes: false };
+}
+
+export function mkdirOrFail(path: string): void {
+  try {
+    // 0700 while extracting: the final mode (perhaps read-only) is set once the directory is complete.
+    mkdirSync(path, 0o700);
+  } catch (e) {
+    throw ioError(path, 'cannot create directory', e);
+  }
+}
+
+export function openOrFail(path: string, mode = 0o600): number {
+  try {
+    return openSync(path, CREATE_FLAGS, mode);
+  } catch (e) {
+    throw ioError(path, 'cannot create file', e);
+  }
+}
+
+/**
+ * The process umask, read on the main thread (workers may not call process.umask, and
+ * process.umask() without an argument is deprecated). Files are created with their
+ * final mode; fchmod is needed only for bits the umask removes.
+ */
+export function processUmask(): number {
+  const old = process.umask(0o022);
+  process.umask(old);
+  return old;
+}
+
+
+const HOLE_BLOCK = 64 * 1024;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/**
+ * Writes a piece, leaving whole 64 KiB runs of zeros as holes (libarchive and
+ * `cp --sparse=auto` do the same): images pad large files with zeros, and a
+ * sparse copy saves both the disk space and the write.
+ */
+export function writeSparse(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
+  const isZero = (o: number) => length - o >= HOLE_BLOCK && buffer.compare(ZEROS, 0, HOLE_BLOCK, offset + o, offset + o + HOLE_BLOCK) === 0;
+  let o = 0;
+  while (o < length) {
+    if (isZero(o)) {
+      job.holes = true;
+      o += HOLE_BLOCK;
+      continue;
+    }
+    let end = Math.min(length, o + HOLE_BLOCK);
+    while (end < length && !isZero(end)) end = Math.min(length, end + HOLE_BLOCK);
+    writeAll(job, buffer, offset + o, end - o, position + o);
+    o = end;
+  }
+}
+
+export function writeAll(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
+  try {
+    let done = 0;
+    while (done < length) done += writeSync(job.fd!, buffer, offset + done, length - done, position + done);
+  } catch (e) {
+    throw ioError(job.spec.target, 'cannot write', e);
+  }
+}
+
+export function finishFile(job: FileJob): void {
+  const { mode, size, atimeMs, mtimeMs, target } = job.spec;
+  const fd = job.fd ?? openOrFail(target, mode);
+  job.fd = undefined;
+  try {
+    if (job.holes) ftruncateSync(fd, size);
+    if (job.spec.chmod) fchmodSync(fd, mode);
+    // Dates, not numbers: Node turns a negative number (a time before 1970) into "now".
+    if (mtimeMs !== undefined) futimesSync(fd, new Date(atimeMs ?? mtimeMs), new Date(mtimeMs));
+  } catch (e) {
+    throw ioError(target, 'cannot set file attributes', e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function ioError(path: string, what: string, e: unknown): PxeError {
+  const err = e as NodeJS.ErrnoException;
+  if (err instanceof PxeError) return err;
+  return new PxeError('IO', `${path}: ${what}: ${err.code ?? err.message}`, { file: path, cause: e });
+}
+
+
+export interface DataExtent {
+  readonly position: number;
+  readonly length: number;
+}
+
+/**
+ * Copies a whole file, extent by extent, through `buffer` with positional reads from
+ * the image's descriptor. `progress` gets the bytes of each piece as it is written.
+ */
+export function copyFile(imageFd: number, buffer: Buffer, spec: FileSpec, extents: readonly DataExtent[], progress: (bytes: number) => void): void {
+  const job = newJob(spec);
+  job.fd = openOrFail(spec.target, spec.mode);
+  try {
+    let fileOffset = 0;
+    for (const extent of extents) {
+      for (let o = 0; o < extent.length; ) {
+        const want = Math.min(buffer.length, extent.length - o);
+        const n = readSync(imageFd, buffer, 0, want, extent.position + o);
+        if (n !== want) throw new PxeError('ISO_TRUNCATED', `short read at byte ${extent.position + o}: the image changed or is truncated`);
+        writeSparse(job, buffer, 0, n, fileOffset + o);
+        o += n;
+        progress(n);
+      }
+      fileOffset += extent.length;
+    }
+  } catch (e) {
+    if (job.fd !== undefined) closeSync(job.fd);
+    throw e;
+  }
+  finishFile(job);
+}
