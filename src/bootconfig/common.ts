@@ -82,32 +82,8 @@ export function nonLinuxKernelReason(path: string): string | undefined {
   return undefined;
 }
 
-/**
- * Split a kernel command line the way the kernel's parser does: blanks separate tokens,
- * a double-quoted run may contain blanks. Quotes are kept (the kernel passes them on to init).
- */
-export function splitKernelArgs(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuote = false;
-  let active = false;
-  for (const c of text) {
-    if (c === '"') {
-      inQuote = !inQuote;
-      cur += c;
-      active = true;
-    } else if (!inQuote && (c === ' ' || c === '\t' || c === '\n' || c === '\r')) {
-      if (active) out.push(cur);
-      cur = '';
-      active = false;
-    } else {
-      cur += c;
-      active = true;
-    }
-  }
-  if (active) out.push(cur);
-  return out;
-}
+/** The ISO's kernel arguments are split like any other kernel command line. */
+export { splitKernelCommandLine as splitKernelArgs } from '../kernel-cmdline.js';
 
 /** Collects warnings and the ordered set of files read; enforces the per-parse file limits. */
 export class ReadTracker {

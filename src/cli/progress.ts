@@ -1,4 +1,5 @@
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
+import { PxeError } from '../errors.js';
 import { formatProgress } from './format.js';
 
 export interface TaskRunOptions {
@@ -25,8 +26,28 @@ export function createTaskList<Ctx extends object>(tasks: ListrTask<Ctx>[], opti
 }
 
 /** True when the task list itself prints failures (so the caller must not print them again). */
-export function rendererReportsErrors(options: TaskRunOptions): boolean {
+function rendererReportsErrors(options: TaskRunOptions): boolean {
   return !options.silent && (!process.stdout.isTTY || process.env.CI === 'true' || process.env.TERM === 'dumb');
+}
+
+/**
+ * Runs a task list with Ctrl-C and SIGTERM turned into `abort` (the work rolls itself
+ * back). A failure the plain renderer has already logged is marked, so that it is not
+ * printed a second time.
+ */
+export async function runTaskList(list: Listr<object, 'default', 'verbose'>, options: TaskRunOptions, abort: AbortController): Promise<void> {
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await list.run();
+  } catch (e) {
+    if (e instanceof PxeError && rendererReportsErrors(options)) (e as PxeError & { reported?: boolean }).reported = true;
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /**

@@ -13,6 +13,7 @@
  *  - One name per entry, the same in all three files: pxelinux LABEL, GRUB `--id`, iPXE target.
  */
 import { PxeError } from '../errors.js';
+import { CONTROL, splitKernelCommandLine } from '../kernel-cmdline.js';
 import type { BootEntry } from '../profiles/boot-entry.js';
 import { menuCommandLine, type MenuImport, type MenuModel } from './model.js';
 
@@ -167,7 +168,6 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** A menu label: `^` hotkey markers and control characters removed, blanks collapsed. */
 export function cleanLabel(text: string, fallback: string): string {
@@ -221,30 +221,6 @@ export function foldToAscii(text: string): string {
   return out;
 }
 
-/**
- * Split a kernel command line the way the kernel's own parser does (lib/cmdline.c next_arg):
- * blanks separate arguments, a double-quoted run may contain blanks, quotes are kept. Control
- * characters count as blanks, so no argument can carry a newline into a config file.
- */
-export function splitKernelCommandLine(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuote = false;
-  let active = false;
-  for (const c of text.replace(CONTROL, ' ')) {
-    if (c === '"') inQuote = !inQuote;
-    if (!inQuote && c === ' ') {
-      if (active) out.push(cur);
-      cur = '';
-      active = false;
-      continue;
-    }
-    cur += c;
-    active = true;
-  }
-  if (active) out.push(cur);
-  return out;
-}
 
 /** The kernel arguments an entry boots with (NFS line, else HTTP line; memdisk: `iso raw`). */
 export function entryKernelArgs(entry: BootEntry): string[] {

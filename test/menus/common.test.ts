@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PxeError } from '../../src/errors.js';
-import { cleanLabel, foldToAscii, splitKernelCommandLine } from '../../src/menus/common.js';
+import { splitKernelCommandLine } from '../../src/kernel-cmdline.js';
+import { cleanLabel, foldToAscii } from '../../src/menus/common.js';
 import {
   GENERATED_MARKER,
   isGeneratedByUs,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseGrub } from '../../src/bootconfig/index.js';
-import { splitKernelCommandLine } from '../../src/menus/common.js';
+import { splitKernelCommandLine } from '../../src/kernel-cmdline.js';
 import { grubKernelArgv, grubWord, menuCommandLine, renderGrub } from '../../src/menus/index.js';
 import { memorySource } from '../bootconfig/helpers.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { PxeError } from '../../errors.js';
 import { checkExtractTarget, extractImageTo } from '../../extract/atomic.js';
 import type { ExtractResult } from '../../extract/extract.js';
 import { openIsoImage } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { parseTreeOption } from '../options.js';
-import { createTaskList, progressReporter, rendererReportsErrors } from '../progress.js';
+import { createTaskList, progressReporter, runTaskList } from '../progress.js';
 import { WarningLog } from '../warnings.js';
 
 interface ExtractFlags {
@@ -30,9 +29,6 @@ export function registerExtract(program: Command): void {
       await checkExtractTarget(dir);
       const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
       const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
       let result: ExtractResult | undefined;
       try {
@@ -54,13 +50,8 @@ export function registerExtract(program: Command): void {
           ],
           renderOptions,
         );
-        await tasks.run();
-      } catch (e) {
-        if (e instanceof PxeError && rendererReportsErrors(renderOptions)) (e as PxeError & { reported?: boolean }).reported = true;
-        throw e;
+        await runTaskList(tasks, renderOptions, abort);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         await image.source.close();
         warnings.print(imagePath);
       }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { PxeError } from '../../errors.js';
 import { ImportSession, type ImportResult } from '../../import/run.js';
 import { loadProfiles } from '../../profiles/index.js';
-import { createTaskList, progressReporter, rendererReportsErrors } from '../progress.js';
+import { createTaskList, progressReporter, runTaskList } from '../progress.js';
 import { addRootOptions, resolveClients, resolveRootOptions, resolveServer, type RootFlags } from '../root-options.js';
 import { nameFromImage } from '../serve-defaults.js';
 import { WarningLog } from '../warnings.js';
@@ -67,9 +67,6 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
 
   if (flags.dryRun) return dryRun(session, flags, warnings);
 
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
   let result: ImportResult;
   try {
@@ -85,14 +82,9 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
       })),
       renderOptions,
     );
-    await tasks.run();
+    await runTaskList(tasks, renderOptions, abort);
     result = session.result();
-  } catch (e) {
-    if (e instanceof PxeError && rendererReportsErrors(renderOptions)) (e as PxeError & { reported?: boolean }).reported = true;
-    throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await session.close();
     warnings.print(imagePath);
   }
