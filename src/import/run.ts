@@ -260,8 +260,16 @@ export class ImportSession {
     const o = this.options;
     const skipIfUnchanged = () => (this.unchanged ? 'unchanged: same size, time and volume descriptors' : false);
     return [
-      { title: `Prepare ${o.root} (lock, repair interrupted runs)`, skip: () => false, run: () => this.root.open() },
-      { title: `Inspect ${o.image}`, skip: () => false, run: () => this.#inspect(this.root.state) },
+      // The image first: a missing or invalid ISO must fail before anything is written.
+      { title: `Inspect ${o.image}`, skip: () => false, run: () => this.#identify() },
+      {
+        title: `Prepare ${o.root} (lock, repair interrupted runs)`,
+        skip: () => false,
+        run: async () => {
+          await this.root.open();
+          await this.#compare(this.root.state);
+        },
+      },
       { title: 'Detect the distribution and plan boot entries', skip: skipIfUnchanged, run: () => this.#detect() },
       {
         title: `Extract into ${o.root}/.pxe-import/versions/${this.name}/`,
@@ -283,19 +291,24 @@ export class ImportSession {
     ];
   }
 
-  async #inspect(state: State): Promise<void> {
+  async #identify(): Promise<void> {
     this.source = await identify(this.options.image);
+  }
+
+  /** Whether the image is what the state already holds (and its tree is still there). */
+  async #compare(state: State): Promise<void> {
     this.previous = state.imports[this.name];
     this.unchanged =
       this.previous !== undefined &&
       !this.options.force &&
-      sameSource(this.previous.source, this.source) &&
+      sameSource(this.previous.source, this.source!) &&
       (await exists(this.root.layout.version(this.name, this.previous.version)));
   }
 
   /** For --dry-run: what the import would do, read without the lock, nothing written. */
   async preview(): Promise<void> {
-    await this.#inspect(await readState(this.root.layout.state));
+    await this.#identify();
+    await this.#compare(await readState(this.root.layout.state));
     if (!this.unchanged) await this.#detect();
   }
 

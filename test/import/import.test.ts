@@ -155,7 +155,11 @@ describe('pxe-import IMAGE --as NAME', () => {
     const missing = await cli([join(dir, 'nope.iso'), '--as', 'x']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.iso: cannot open image: no such file\n$/);
-    assert.ok(!existsSync(join(root, '.pxe-import/state.json')));
+    assert.ok(!existsSync(root), 'nothing was created');
+    const notIso = await cli([join(REPO_ROOT, 'package.json'), '--as', 'x']);
+    assert.equal(notIso.code, 1);
+    assert.match(notIso.stderr, /package\.json: not a valid ISO9660 image: file is only \d+ bytes/);
+    assert.ok(!existsSync(root), 'nothing was created');
     await writeFile(join(dir, 'a-file'), '');
     const unwritable = await runCli([demo, '--as', 'x', '--root', join(dir, 'a-file', 'pxe'), '--exports-file', join(dir, 'e'), '--server', '192.0.2.10', '--clients', '*']);
     assert.equal(unwritable.code, 1);
