@@ -1,4 +1,4 @@
-import { constants, copyFile, lstat, mkdir, readdir, readFile, readlink, rm, stat, access } from 'node:fs/promises';
+import { access, constants, copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -414,7 +414,7 @@ async function placeTree(
     await mkdir(partial, { recursive: true });
     try {
       await copyFile(options.image, join(partial, `${name}.iso`), constants.COPYFILE_FICLONE);
-      await import('node:fs/promises').then((fs) => fs.rename(partial, target));
+      await rename(partial, target);
     } catch (e) {
       await removeTree(partial);
       throw ioError(target, 'cannot copy the image', e);

@@ -131,6 +131,17 @@ describe('pxe-import IMAGE --as NAME', () => {
     assert.match(r.stdout, /add this line to it: INCLUDE pxelinux\.cfg\/pxe-import\.menu/);
   });
 
+  test('--profile memdisk copies the ISO whole, boots it with memdisk, and exports nothing', async () => {
+    const { root, exportsFile, cli } = await pxeRoot();
+    const r = await cli([demo, '--as', 'whole', '--profile', 'memdisk']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /memdisk keeps the whole ISO in RAM/);
+    assert.deepEqual(await readFile(join(root, 'whole/whole.iso')), await readFile(demo));
+    const pxelinux = await readFile(join(root, 'pxelinux.cfg/default'), 'utf8');
+    assert.match(pxelinux, /LINUX memdisk\n\s+INITRD \.pxe-import\/versions\/whole\/[^/]+\/whole\.iso\n\s+APPEND iso raw/);
+    assert.equal(existsSync(exportsFile) ? await readFile(exportsFile, 'utf8') : '', '');
+  });
+
   test('list and remove', async () => {
     const { root, exportsFile, cli } = await pxeRoot();
     assert.equal((await cli([demo, '--as', 'demo'])).code, 0);

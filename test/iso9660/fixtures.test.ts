@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, open, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -251,7 +251,7 @@ describe('hostile fixture images: nothing is written outside the target, nothing
   for (const [name, warnings] of Object.entries(skipped)) {
     test(`${name}: unsafe entries are skipped with a warning, the rest is extracted inside the target`, async () => {
       const target = join(jail, name, 'target');
-      await import('node:fs/promises').then((fs) => fs.mkdir(join(jail, name)));
+      await mkdir(join(jail, name));
       const r = await runCli(['extract', '--quiet', image(name), target]);
       assert.equal(r.code, 0, r.stderr);
       for (const w of warnings) assert.match(r.stderr, w);
@@ -275,7 +275,7 @@ describe('hostile fixture images: nothing is written outside the target, nothing
   };
   for (const [name, message] of Object.entries(refused)) {
     test(`${name}: refused with one line, within 5 s, leaving nothing`, async () => {
-      await import('node:fs/promises').then((fs) => fs.mkdir(join(jail, name)));
+      await mkdir(join(jail, name));
       const r = await runCli(['extract', image(name), join(jail, name, 'target')], { timeoutMs: 10_000 });
       assert.equal(r.code, 1);
       assert.ok(r.ms < 5000);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PxeError } from '../../errors.js';
 import { Layout } from '../../import/layout.js';
@@ -98,7 +98,6 @@ export function registerManage(program: Command): void {
  * (# comments allowed), otherwise every *.iso in DIR named by nameFromImage.
  */
 async function syncNames(folder: string): Promise<[string, string][]> {
-  const { readFile } = await import('node:fs/promises');
   const map = await readFile(join(folder, 'pxe-import.map'), 'utf8').catch(() => undefined);
   if (map !== undefined) {
     const pairs: [string, string][] = [];
