@@ -1,4 +1,5 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { PxeError } from '../errors.js';
 
 /**
@@ -18,7 +19,13 @@ export async function acquireLock(path: string, waitSeconds: number): Promise<Lo
       await fh.close();
       return { release: () => rm(path, { force: true }) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new PxeError('IO', `${path}: cannot create lock: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && Date.now() < deadline) {
+        // A failed first run on a new root removed the directory while we waited: recreate it.
+        await mkdir(dirname(path), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw new PxeError('IO', `${path}: cannot create lock: ${code}`, { file: path });
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
     if (!Number.isInteger(owner) || !alive(owner)) {

@@ -81,6 +81,9 @@ export class PxeRoot {
   readonly layout: Layout;
   #lock: Lock | undefined;
   #state: State | undefined;
+  /** The first directory this run created (mkdir -p's answer), removed again if nothing is committed. */
+  #created: string | undefined;
+  #committed = false;
   readonly changed: string[] = [];
 
   constructor(readonly options: RootOptions) {
@@ -96,7 +99,7 @@ export class PxeRoot {
   async open(): Promise<void> {
     const { root, exportsFile } = this.options;
     try {
-      await mkdir(this.layout.meta, { recursive: true });
+      this.#created = (await mkdir(this.layout.meta, { recursive: true })) ?? undefined;
       await access(root, constants.W_OK);
     } catch (e) {
       throw ioError(root, 'PXE root is not writable', e);
@@ -111,19 +114,24 @@ export class PxeRoot {
     this.#lock = await acquireLock(this.layout.lock, this.options.waitSeconds);
     failpoint('after-lock');
     this.#state = await readState(this.layout.state);
+    // A root without state has nothing to repair; leave it untouched until something is committed.
+    if (!(await exists(this.layout.state))) return;
     await this.derive();
     await this.prune();
   }
 
+  /** Releases the lock. A run that created the root and committed nothing removes what it created. */
   async close(): Promise<void> {
     await this.#lock?.release();
     this.#lock = undefined;
+    if (this.#created !== undefined && !this.#committed) await rm(this.#created, { recursive: true, force: true });
   }
 
   /** Commits a new state: the one step that makes a new version current. */
   async commit(state: State): Promise<void> {
     if (await writeState(this.layout.state, state)) this.changed.push(this.layout.state);
     this.#state = state;
+    this.#committed = true;
   }
 
   /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -101,6 +101,12 @@ describe('pxe-import IMAGE --as NAME', () => {
     assert.ok(exportsText.includes(`# pxe-import demo ${v1}`) && exportsText.includes(`# pxe-import demo ${v2}`), exportsText);
     const pxelinux = await readFile(join(root, 'pxelinux.cfg/default'), 'utf8');
     assert.ok(pxelinux.includes(v2) && !pxelinux.includes(v1), 'menus name only the new version');
+    // exportfs resolves symlinks when it loads its table, so every exported path is a real
+    // directory with no symlink in it: switching the ROOT/demo link never moves an export.
+    for (const line of exportsText.trim().split('\n')) {
+      const path = line.split(' ')[0]!;
+      assert.equal(await realpath(path), path, `${path} has no symlink in it`);
+    }
 
     await new Promise((r) => setTimeout(r, 1100));
     assert.equal((await cli([await changedDemo(2), '--as', 'demo'])).code, 0);
@@ -175,6 +181,13 @@ describe('pxe-import IMAGE --as NAME', () => {
     const unwritable = await runCli([demo, '--as', 'x', '--root', join(dir, 'a-file', 'pxe'), '--exports-file', join(dir, 'e'), '--server', '192.0.2.10', '--clients', '*']);
     assert.equal(unwritable.code, 1);
     assert.match(unwritable.stderr, /a-file\/pxe: PXE root is not writable: ENOTDIR\n$/);
+    const unrecognised = await cli([join(REPO_ROOT, 'fixtures/out/eltorito.iso'), '--as', 'x']);
+    if (existsSync(join(REPO_ROOT, 'fixtures/out/eltorito.iso'))) {
+      assert.equal(unrecognised.code, 1);
+      // The plain (non-terminal) renderer prefixes each line of the message with "[FAILED] time".
+      assert.match(unrecognised.stderr, /eltorito\.iso: no profile recognises this ISO; use --profile memdisk [^\n]* Looked for:\n.*alpine: no \/apks/);
+      assert.ok(!existsSync(root), 'a failed first import leaves no root behind');
+    }
     const unknownProfile = await cli([demo, '--as', 'x', '--profile', 'nope']);
     assert.equal(unknownProfile.code, 2);
     assert.match(unknownProfile.stderr, /--profile: no profile "nope" \(known: /);
