@@ -96,6 +96,8 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   if (!flags.quiet) {
     const what = result.action === 'unchanged' ? 'unchanged' : `imported ${r.profile.id}${r.profile.release ? ` (${r.profile.release})` : ''}`;
     process.stdout.write(`${r.name}: ${what}, version ${r.version}, ${r.entries.length} boot entr${r.entries.length === 1 ? 'y' : 'ies'}; ${result.changed.length} file(s) changed\n`);
+    // The address and clients may have been guessed from this host's network: say which.
+    process.stdout.write(`${r.name}: served from ${server} to ${r.clients.join(', ')} (change with --server and --clients)\n`);
   }
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
