@@ -36,6 +36,12 @@ export async function resolveRootOptions(flags: RootFlags, hooks: Pick<RootOptio
   const wait = flags.wait === undefined ? 0 : Number(flags.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new PxeError('USAGE', `--wait: expected seconds, got "${flags.wait}"`);
   const httpBase = flags.httpBase ?? config.httpBase;
+  let serial: { port: number; speed: number } | undefined;
+  if (config.serialConsole !== undefined) {
+    const m = /^(\d)\s+(\d{4,6})$/.exec(config.serialConsole.trim());
+    if (!m) throw new PxeError('USAGE', `serialConsole: expected "PORT SPEED" such as "0 115200", got "${config.serialConsole}"`);
+    serial = { port: Number(m[1]), speed: Number(m[2]) };
+  }
   if (httpBase !== undefined && !/^https?:\/\/[^/]+/.test(httpBase)) throw new PxeError('USAGE', `--http-base: expected an http:// or https:// URL, got "${httpBase}"`);
   return {
     config,
@@ -47,6 +53,7 @@ export async function resolveRootOptions(flags: RootFlags, hooks: Pick<RootOptio
         timeoutSeconds: config.timeout ?? 10,
         defaultEntry: config.defaultEntry ?? 'local',
         httpBase: httpBase?.replace(/\/*$/, '/'),
+        serial,
       },
       retention: config.retention ?? 1,
       reload: Boolean(flags.reload),

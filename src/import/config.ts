@@ -16,6 +16,8 @@ export interface ConfigFile {
   readonly defaultEntry?: string;
   readonly retention?: number;
   readonly profiles?: readonly string[];
+  /** "PORT SPEED", e.g. "0 115200": mirror the pxelinux and GRUB menus on a serial console. */
+  readonly serialConsole?: string;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/pxe-import/config.json';
@@ -31,6 +33,7 @@ const FIELDS: Record<keyof ConfigFile, 'string' | 'number' | 'strings' | 'string
   defaultEntry: 'string',
   retention: 'number',
   profiles: 'strings',
+  serialConsole: 'string',
 };
 
 export async function readConfigFile(path: string | undefined): Promise<ConfigFile> {

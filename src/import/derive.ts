@@ -13,6 +13,8 @@ export interface MenuSettings {
   readonly timeoutSeconds: number;
   readonly defaultEntry: string;
   readonly httpBase: string | undefined;
+  /** Mirror pxelinux and GRUB menus on this serial port (labs with serial consoles, and the boot tests). */
+  readonly serial: { readonly port: number; readonly speed: number } | undefined;
 }
 
 export function menuModel(state: State, layout: Layout, settings: MenuSettings): MenuModel {

@@ -175,8 +175,10 @@ export class PxeRoot {
   }
 
   async #writeMenus(state: State): Promise<void> {
-    const menus = renderMenus(menuModel(state, this.layout, this.options.menu));
-    const included = renderMenus(menuModel(state, this.layout, this.options.menu), { standalone: false });
+    const model = menuModel(state, this.layout, this.options.menu);
+    const serial = this.options.menu.serial;
+    const menus = renderMenus(model, { serial });
+    const included = renderMenus(model, { standalone: false, serial });
     const targets = [
       { full: this.layout.pxelinuxDefault, include: this.layout.pxelinuxInclude, text: menus.pxelinux, part: included.pxelinux, how: 'INCLUDE pxelinux.cfg/pxe-import.menu' },
       { full: this.layout.grubConfig, include: this.layout.grubInclude, text: menus.grub, part: included.grub, how: 'source /grub/pxe-import.cfg' },
