@@ -1,10 +1,16 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PxeError } from '../errors.js';
 
 /**
  * One run at a time per PXE root. The lock file holds the owner's pid; a lock whose
  * owner is gone (killed, crashed) is taken over, so a kill -9 never blocks cron forever.
+ *
+ * The file appears whole or not at all: it is written under a temporary name and
+ * link()ed into place (link fails if the name exists). A lock created empty and
+ * filled afterwards would look ownerless, hence stale, to a waiter that reads it in
+ * between, and two runs would both go ahead.
  */
 export interface Lock {
   release(): Promise<void>;
@@ -12,25 +18,14 @@ export interface Lock {
 
 export async function acquireLock(path: string, waitSeconds: number): Promise<Lock> {
   const deadline = Date.now() + waitSeconds * 1000;
+  const mine = `${process.pid}\n`;
   for (;;) {
-    try {
-      const fh = await open(path, 'wx', 0o644);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return { release: () => rm(path, { force: true }) };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && Date.now() < deadline) {
-        // A failed first run on a new root removed the directory while we waited: recreate it.
-        await mkdir(dirname(path), { recursive: true });
-        continue;
-      }
-      if (code !== 'EEXIST') throw new PxeError('IO', `${path}: cannot create lock: ${code}`, { file: path });
-    }
-    const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (!Number.isInteger(owner) || !alive(owner)) {
-      // Stale: its owner died. Remove it and try again (another waiter may win the race; that is fine).
-      await rm(path, { force: true });
+    if (await publish(path, mine)) return { release: () => rm(path, { force: true }) };
+    const held = await readFile(path, 'utf8').catch(() => undefined);
+    if (held === undefined) continue; // released meanwhile: try again
+    const owner = Number.parseInt(held, 10);
+    if (!alive(owner)) {
+      await breakStale(path, held);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -40,7 +35,46 @@ export async function acquireLock(path: string, waitSeconds: number): Promise<Lo
   }
 }
 
+/** Creates the lock file with its full content in one step; false if it exists. */
+async function publish(path: string, content: string): Promise<boolean> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, content, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PxeError('IO', `${path}: cannot create lock: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+    // A failed first run on a new root removed the directory while we waited: recreate it.
+    await mkdir(dirname(path), { recursive: true });
+    return publish(path, content);
+  }
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new PxeError('IO', `${path}: cannot create lock: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Removes a lock whose owner is dead. It is moved aside first, and if what was moved
+ * is not the dead owner's lock (another waiter replaced it meanwhile), it is put back.
+ */
+async function breakStale(path: string, stale: string): Promise<void> {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => stale);
+  if (moved !== stale) await link(aside, path).catch(() => {});
+  await rm(aside, { force: true });
+}
+
 function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
