@@ -1,6 +1,6 @@
 /**
- * Real boot: QEMU (BIOS, TCG) PXE-boots over its built-in TFTP server from the PXE
- * root pxe-import wrote. pxelinux shows the generated menu on the serial console, the
+ * Real boots: QEMU (BIOS and UEFI, TCG) PXE-boots over its built-in TFTP server from the PXE
+ * root pxe-import wrote. pxelinux or GRUB shows the generated menu on the serial console, the
  * timeout boots the default entry, a real Debian kernel starts the test initrd
  * (fixtures/e2e), and the command line the kernel received is compared with what
  * pxe-import recorded for that entry.
@@ -30,13 +30,22 @@ interface KeyStep {
   readonly send: string;
 }
 
+interface Firmware {
+  /** The file DHCP (QEMU's slirp) hands out. */
+  readonly bootfile: string;
+  /** Extra QEMU arguments (OVMF flash for UEFI). */
+  readonly args: readonly string[];
+}
+
+const BIOS: Firmware = { bootfile: 'pxelinux.0', args: [] };
+
 /** Boots and returns the serial log; bounded in time, and the log tail is shown on failure. */
-function boot(tftpRoot: string, keys: readonly KeyStep[] = [], timeoutMs = 150_000): Promise<string> {
+function boot(tftpRoot: string, firmware: Firmware, keys: readonly KeyStep[] = [], timeoutMs = 150_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const qemu = spawn(
       'qemu-system-x86_64',
-      ['-accel', 'tcg', '-m', '512', '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
-        '-netdev', `user,id=n0,restrict=on,tftp=${tftpRoot},bootfile=pxelinux.0`, '-device', 'e1000,netdev=n0', '-boot', 'n'],
+      ['-accel', 'tcg', '-m', '512', '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', ...firmware.args,
+        '-netdev', `user,id=n0,restrict=on,tftp=${tftpRoot},bootfile=${firmware.bootfile}`, '-device', 'e1000,netdev=n0', '-boot', 'n'],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let log = '';
@@ -87,7 +96,7 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
     const entry = record.entries.find((e: { isDefault: boolean }) => e.isDefault);
     const tree = `.pxe-import/versions/ubuntu/${record.version}`;
 
-    const log = await boot(root);
+    const log = await boot(root, BIOS);
     assert.match(log, /pxe-import e2e/, `menu title not on the serial console:\n${tail(log)}`);
     assert.match(log, /Automatic boot in/, 'the timeout counted down');
     assert.match(log, /INITRD-OK/, `the initrd did not run:\n${tail(log)}`);
@@ -100,7 +109,7 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
     // Keystrokes: Enter opens the submenu, Down and Enter choose its second entry.
     const list2 = JSON.parse((await runCli(['list', '--json', ...common])).stdout);
     const safe = list2[0].entries.find((e: { label: string }) => e.label === 'Ubuntu (safe graphics)');
-    const chosen = await boot(root, [
+    const chosen = await boot(root, BIOS, [
       { when: /Automatic boot in/, send: '\r' },
       { when: /safe graphics/, send: '\x1b[B' },
       { when: /.+/, send: '\r' },
@@ -108,5 +117,60 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
     assert.match(chosen, /INITRD-OK/, `the chosen entry did not boot:\n${tail(chosen)}`);
     assert.equal(/CMDLINE: (.*)/.exec(chosen)?.[1]?.trim(), `BOOT_IMAGE=${tree}/${safe.kernel} ${safe.nfs} initrd=${tree}/${safe.initrds[0]}`);
     assert.match(safe.nfs, / nomodeset /);
+  });
+});
+
+const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
+const GRUBNET = '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed';
+const UEFI_SKIP = requirement(
+  'UEFI boot-test tools',
+  SKIP === false && existsSync(OVMF_CODE) && existsSync(GRUBNET),
+  'UEFI boot tests need ovmf and grub-efi-amd64-signed (and the BIOS requirements); skipping',
+);
+
+describe('UEFI: OVMF + grubnetx64 over TFTP, real kernel', { skip: UEFI_SKIP }, () => {
+  let work: string;
+  before(async () => {
+    work = await tempDir('pxe-import-e2e-uefi-');
+  });
+  after(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('GRUB reads the grub.cfg pxe-import wrote; the timeout and a keystroke-chosen entry boot with the recorded command lines', async () => {
+    const root = join(work, 'root');
+    const config = join(work, 'config.json');
+    await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu', serialConsole: '0 115200' }));
+    const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
+    const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    // grubnetx64's built-in prefix reads grub/grub.cfg from the TFTP root: exactly where pxe-import writes it.
+    await copyFile(GRUBNET, join(root, 'grubnetx64.efi'));
+    const vars = join(work, 'OVMF_VARS.fd');
+    await copyFile(OVMF_VARS, vars);
+    const uefi: Firmware = {
+      bootfile: 'grubnetx64.efi',
+      args: ['-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`],
+    };
+    const record = JSON.parse((await runCli(['list', '--json', ...common])).stdout)[0];
+    const tree = `/.pxe-import/versions/ubuntu/${record.version}`;
+    const byLabel = (label: string) => record.entries.find((e: { label: string }) => e.label === label);
+
+    const log = await boot(root, uefi);
+    assert.match(log, /Boot from local disk/, `GRUB menu not on the serial console:\n${tail(log)}`);
+    assert.match(log, /INITRD-OK/, `the initrd did not run:\n${tail(log)}`);
+    const main = byLabel('Try or Install Ubuntu');
+    // GRUB adds BOOT_IMAGE= (and, unlike pxelinux, no initrd=); the rest is ours, verbatim.
+    assert.equal(/CMDLINE: (.*)/.exec(log)?.[1]?.trim(), `BOOT_IMAGE=${tree}/${main.kernel} ${main.nfs}`);
+
+    const safe = byLabel('Ubuntu (safe graphics)');
+    const chosen = await boot(root, uefi, [
+      { when: /automatically in/, send: '\r' },
+      { when: /safe graphics/, send: '\x1b[B' },
+      { when: /.+/, send: '\r' },
+    ]);
+    assert.match(chosen, /INITRD-OK/, `the chosen entry did not boot:\n${tail(chosen)}`);
+    assert.equal(/CMDLINE: (.*)/.exec(chosen)?.[1]?.trim(), `BOOT_IMAGE=${tree}/${safe.kernel} ${safe.nfs}`);
   });
 });
