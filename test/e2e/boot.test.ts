@@ -120,6 +120,31 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
   });
 });
 
+describe('BIOS: iPXE (the NIC ROM) runs boot.ipxe over TFTP, real kernel', { skip: SKIP }, () => {
+  let work: string;
+  before(async () => {
+    work = await tempDir('pxe-import-e2e-ipxe-');
+  });
+  after(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("the script's timeout boots the default entry with its initrd named on the command line", async () => {
+    const root = join(work, 'root');
+    const config = join(work, 'config.json');
+    await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu' }));
+    const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
+    const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const entry = JSON.parse((await runCli(['list', '--json', ...common])).stdout)[0].entries.find((e: { isDefault: boolean }) => e.isDefault);
+    // QEMU's NIC boot ROM is iPXE: handing it boot.ipxe runs the script pxe-import wrote.
+    const log = await boot(root, { bootfile: 'boot.ipxe', args: [] });
+    assert.match(log, /INITRD-OK/, `the initrd did not run:\n${tail(log)}`);
+    // initrd=NAME comes first, as iPXE needs it under UEFI; the rest is ours, verbatim.
+    assert.equal(/CMDLINE: (.*)/.exec(log)?.[1]?.trim(), `initrd=initrd ${entry.nfs}`);
+  });
+});
+
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
 const GRUBNET = '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed';
