@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES, tempDir } from '../helpers/paths.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';
@@ -72,28 +72,44 @@ function boot(tftpRoot: string, firmware: Firmware, keys: readonly KeyStep[] = [
 
 const tail = (log: string) => log.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ' ').slice(-1500);
 
-describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () => {
-  let work: string;
-  before(async () => {
-    work = await tempDir('pxe-import-e2e-');
-  });
-  after(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+interface BootEntryRecord {
+  readonly label: string;
+  readonly kernel: string;
+  readonly initrds: readonly string[];
+  readonly nfs: string;
+  readonly isDefault: boolean;
+}
 
+/** Temporary directories made by importForBoot, removed when the file's tests end. */
+const workDirs: string[] = [];
+after(async () => {
+  for (const dir of workDirs) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Imports the e2e ISO through the CLI into a fresh PXE root, with a 2-second menu whose
+ * default is the import, and reads back what pxe-import recorded for it.
+ */
+async function importForBoot(settings: Record<string, unknown>) {
+  const work = await tempDir('pxe-import-e2e-');
+  workDirs.push(work);
+  const root = join(work, 'root');
+  const config = join(work, 'config.json');
+  await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu', ...settings }));
+  const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
+  const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const record = JSON.parse((await runCli(['list', '--json', ...common])).stdout)[0] as { version: string; entries: BootEntryRecord[] };
+  const byLabel = (label: string) => record.entries.find((e) => e.label === label)!;
+  return { work, root, record, byLabel, defaultEntry: record.entries.find((e) => e.isDefault)! };
+}
+
+describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () => {
   test('the menu pxe-import wrote is shown, its timeout boots the default entry, and the kernel gets the recorded command line', async () => {
-    const root = join(work, 'root');
-    const config = join(work, 'config.json');
-    await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu', serialConsole: '0 115200' }));
-    const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
-    const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
-    assert.equal(r.code, 0, r.stderr);
+    const { root, record, byLabel, defaultEntry: entry } = await importForBoot({ serialConsole: '0 115200' });
     for (const f of [PXELINUX, ...['ldlinux.c32', 'vesamenu.c32', 'libcom32.c32', 'libutil.c32'].map((m) => join(MODULES, m))]) {
       await copyFile(f, join(root, f.split('/').pop()!));
     }
-    const list = JSON.parse((await runCli(['list', '--json', ...common])).stdout);
-    const record = list[0];
-    const entry = record.entries.find((e: { isDefault: boolean }) => e.isDefault);
     const tree = `.pxe-import/versions/ubuntu/${record.version}`;
 
     const log = await boot(root, BIOS);
@@ -107,8 +123,7 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
     assert.match(entry.nfs, /^boot=casper netboot=nfs nfsroot=10\.0\.2\.2:\S+ ip=dhcp /);
 
     // Keystrokes: Enter opens the submenu, Down and Enter choose its second entry.
-    const list2 = JSON.parse((await runCli(['list', '--json', ...common])).stdout);
-    const safe = list2[0].entries.find((e: { label: string }) => e.label === 'Ubuntu (safe graphics)');
+    const safe = byLabel('Ubuntu (safe graphics)');
     const chosen = await boot(root, BIOS, [
       { when: /Automatic boot in/, send: '\r' },
       { when: /safe graphics/, send: '\x1b[B' },
@@ -121,22 +136,8 @@ describe('BIOS: pxelinux + vesamenu over TFTP, real kernel', { skip: SKIP }, () 
 });
 
 describe('BIOS: iPXE (the NIC ROM) runs boot.ipxe over TFTP, real kernel', { skip: SKIP }, () => {
-  let work: string;
-  before(async () => {
-    work = await tempDir('pxe-import-e2e-ipxe-');
-  });
-  after(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   test("the script's timeout boots the default entry with its initrd named on the command line", async () => {
-    const root = join(work, 'root');
-    const config = join(work, 'config.json');
-    await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu' }));
-    const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
-    const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
-    assert.equal(r.code, 0, r.stderr);
-    const entry = JSON.parse((await runCli(['list', '--json', ...common])).stdout)[0].entries.find((e: { isDefault: boolean }) => e.isDefault);
+    const { root, defaultEntry: entry } = await importForBoot({});
     // QEMU's NIC boot ROM is iPXE: handing it boot.ipxe runs the script pxe-import wrote.
     const log = await boot(root, { bootfile: 'boot.ipxe', args: [] });
     assert.match(log, /INITRD-OK/, `the initrd did not run:\n${tail(log)}`);
@@ -155,21 +156,8 @@ const UEFI_SKIP = requirement(
 );
 
 describe('UEFI: OVMF + grubnetx64 over TFTP, real kernel', { skip: UEFI_SKIP }, () => {
-  let work: string;
-  before(async () => {
-    work = await tempDir('pxe-import-e2e-uefi-');
-  });
-  after(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   test('GRUB reads the grub.cfg pxe-import wrote; the timeout and a keystroke-chosen entry boot with the recorded command lines', async () => {
-    const root = join(work, 'root');
-    const config = join(work, 'config.json');
-    await writeFile(config, JSON.stringify({ menuTitle: 'pxe-import e2e', timeout: 2, defaultEntry: 'ubuntu', serialConsole: '0 115200' }));
-    const common = ['--root', root, '--exports-file', join(work, 'exports'), '--config', config];
-    const r = await runCli([iso, '--as', 'ubuntu', ...common, '--server', '10.0.2.2', '--clients', '10.0.2.0/24', '--quiet']);
-    assert.equal(r.code, 0, r.stderr);
+    const { work, root, record, byLabel } = await importForBoot({ serialConsole: '0 115200' });
     // grubnetx64's built-in prefix reads grub/grub.cfg from the TFTP root: exactly where pxe-import writes it.
     await copyFile(GRUBNET, join(root, 'grubnetx64.efi'));
     const vars = join(work, 'OVMF_VARS.fd');
@@ -178,9 +166,7 @@ describe('UEFI: OVMF + grubnetx64 over TFTP, real kernel', { skip: UEFI_SKIP }, 
       bootfile: 'grubnetx64.efi',
       args: ['-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${vars}`],
     };
-    const record = JSON.parse((await runCli(['list', '--json', ...common])).stdout)[0];
     const tree = `/.pxe-import/versions/ubuntu/${record.version}`;
-    const byLabel = (label: string) => record.entries.find((e: { label: string }) => e.label === label);
 
     const log = await boot(root, uefi);
     assert.match(log, /Boot from local disk/, `GRUB menu not on the serial console:\n${tail(log)}`);
