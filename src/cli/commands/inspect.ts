@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { describeImage, type ImageDescription } from '../../iso9660/describe.js';
 import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
@@ -7,6 +8,8 @@ import { PxeError } from '../../errors.js';
 import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
 import { nameFromImage, primaryIpv4 } from '../serve-defaults.js';
 import { parseTreeOption } from '../options.js';
+import { Layout } from '../../import/layout.js';
+import { readState } from '../../import/state.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -30,7 +33,7 @@ export function registerInspect(program: Command): void {
     .option('--profiles <dir>', 'also load profiles from DIR (same id overrides a built-in one); repeatable', collect, [])
     .option('--as <name>', 'the name the image would be imported as (default: from the file name)')
     .option('--server <addr>', "NFS/HTTP server address for the previewed command lines (default: this host's IPv4)")
-    .option('--root <dir>', 'PXE root the tree would be served from', '/srv/pxe')
+    .option('--root <dir>', 'PXE root the tree would be served from; if it holds this image as NAME, the preview uses that version', '/srv/pxe')
     .option('--http-base <url>', 'URL of the PXE root over HTTP (default: http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
       const warnings = new WarningLog();
@@ -43,7 +46,7 @@ export function registerInspect(program: Command): void {
         const server = flags.server ?? primaryIpv4() ?? '127.0.0.1';
         const root = (flags.root ?? '/srv/pxe').replace(/\/+$/, '');
         const httpRoot = (flags.httpBase ?? `http://${server}/`).replace(/\/*$/, '/');
-        const serve = { name, server, exportPath: `${root}/${name}`, httpBase: `${httpRoot}${name}/` };
+        const serve = await servePaths(image.fingerprint, name, server, root, httpRoot);
         let analysis: Analysis | undefined;
         let noMatch: string | undefined;
         try {
@@ -57,6 +60,10 @@ export function registerInspect(program: Command): void {
           process.stdout.write(`${JSON.stringify({ ...description, serve, profile, noMatch, warnings: warnings.warnings }, null, 2)}\n`);
         } else {
           process.stdout.write(renderDescription(description));
+          if (analysis) {
+            const kind = serve.pathKind === 'version' ? `the version ${serve.version} already imported` : `the ${name} link; not imported from this image yet`;
+            process.stdout.write(`${'Served from:'.padEnd(13)} ${serve.exportPath} (${kind})\n`);
+          }
           process.stdout.write(analysis ? renderAnalysis(analysis) : `${'Profile:'.padEnd(13)} none\n${noMatch}\n`);
           warnings.print(imagePath);
         }
@@ -64,6 +71,30 @@ export function registerInspect(program: Command): void {
         await image.source.close();
       }
     });
+}
+
+/**
+ * Where the previewed command lines point. Menus and exports name the real version directory
+ * (ROOT/.pxe-import/versions/NAME/VERSION: exportfs resolves symlinks, so the NFS path must be
+ * the real one). When ROOT already holds NAME imported from this very image, that directory is
+ * known and the preview matches the menus exactly ("version"; the fingerprint is the same sha256
+ * of the volume descriptors an import records); otherwise the version is yet to
+ * be made and the preview uses the ROOT/NAME symlink instead ("link").
+ */
+async function servePaths(fingerprint: string, name: string, server: string, root: string, httpRoot: string) {
+  const layout = new Layout(resolve(root));
+  const record = (await readState(layout.state)).imports[name];
+  if (record !== undefined && record.source.fingerprint === fingerprint) {
+    return {
+      name,
+      server,
+      exportPath: layout.version(name, record.version),
+      httpBase: `${httpRoot}${layout.treePath(name, record.version)}/`,
+      pathKind: 'version' as const,
+      version: record.version,
+    };
+  }
+  return { name, server, exportPath: `${root}/${name}`, httpBase: `${httpRoot}${name}/`, pathKind: 'link' as const };
 }
 
 function collect(value: string, previous: string[]): string[] {
