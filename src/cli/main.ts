@@ -5,6 +5,7 @@ import { registerExtract } from './commands/extract.js';
 import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerManage } from './commands/manage.js';
+import { registerServer } from './commands/server.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command('pxe-import')
@@ -17,6 +18,7 @@ registerImport(program);
 registerInspect(program);
 registerExtract(program);
 registerManage(program);
+registerServer(program);
 
 try {
   await program.parseAsync(process.argv);
