@@ -1,5 +1,6 @@
 import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { PxeError } from '../errors.js';
+import { kernelCopy } from './kernel-copy.js';
 
 /**
  * Synchronous file-writing primitives, shared by the main thread and the large-file
@@ -124,23 +125,47 @@ export interface DataExtent {
   readonly length: number;
 }
 
+/** What the kernel copies per sendfile call: large enough to amortise the call, small enough for steady progress. */
+const KERNEL_CHUNK = 8 * 1024 * 1024;
+
 /**
- * Copies a whole file, extent by extent, through `buffer` with positional reads from
- * the image's descriptor. `progress` gets the bytes of each piece as it is written.
+ * Copies a whole file, extent by extent, with positional reads from the image's
+ * descriptor. With the sendfile addon, a chunk is copied inside the kernel unless its
+ * first 64 KiB are zeros: then it is read and written sparse, so padding and zero-filled
+ * files still become holes. `progress` gets the bytes of each piece as it is written.
  */
 export function copyFile(imageFd: number, buffer: Buffer, spec: FileSpec, extents: readonly DataExtent[], progress: (bytes: number) => void): void {
   const job = newJob(spec);
   job.fd = openOrFail(spec.target, spec.mode);
+  let inKernel = kernelCopy !== undefined;
+  const readFully = (want: number, position: number) => {
+    const n = readSync(imageFd, buffer, 0, want, position);
+    if (n !== want) throw new PxeError('ISO_TRUNCATED', `short read at byte ${position}: the image changed or is truncated`);
+  };
   try {
     let fileOffset = 0;
     for (const extent of extents) {
       for (let o = 0; o < extent.length; ) {
+        if (inKernel) {
+          const want = Math.min(KERNEL_CHUNK, extent.length - o);
+          const probe = Math.min(HOLE_BLOCK, want, buffer.length);
+          readFully(probe, extent.position + o);
+          if (probe < HOLE_BLOCK || buffer.compare(ZEROS, 0, HOLE_BLOCK, 0, HOLE_BLOCK) !== 0) {
+            const n = sendChunk(job, want, fileOffset + o, imageFd, extent.position + o);
+            if (n === undefined) {
+              inKernel = false; // this file system refuses sendfile: read and write from here on
+              continue;
+            }
+            o += n;
+            progress(n);
+            continue;
+          }
+        }
         const want = Math.min(buffer.length, extent.length - o);
-        const n = readSync(imageFd, buffer, 0, want, extent.position + o);
-        if (n !== want) throw new PxeError('ISO_TRUNCATED', `short read at byte ${extent.position + o}: the image changed or is truncated`);
-        writeSparse(job, buffer, 0, n, fileOffset + o);
-        o += n;
-        progress(n);
+        readFully(want, extent.position + o);
+        writeSparse(job, buffer, 0, want, fileOffset + o);
+        o += want;
+        progress(want);
       }
       fileOffset += extent.length;
     }
@@ -149,4 +174,18 @@ export function copyFile(imageFd: number, buffer: Buffer, spec: FileSpec, extent
     throw e;
   }
   finishFile(job);
+}
+
+/** One sendfile chunk; undefined when the kernel cannot do it for these descriptors. */
+function sendChunk(job: FileJob, length: number, position: number, imageFd: number, imagePosition: number): number | undefined {
+  let n: number;
+  try {
+    n = kernelCopy!.copyRange(job.fd!, position, imageFd, imagePosition, length);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOSYS') return undefined;
+    throw ioError(job.spec.target, 'cannot write', e);
+  }
+  if (n !== length) throw new PxeError('ISO_TRUNCATED', `short read at byte ${imagePosition + n}: the image changed or is truncated`);
+  return n;
 }
