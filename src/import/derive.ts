@@ -1,5 +1,5 @@
 import { parseExports, removeExport, renderExports, upsertExport, findCoveringExports, type ExportsFile } from '../exports/index.js';
-import type { MenuImport, MenuModel } from '../menus/model.js';
+import type { MenuChain, MenuHost, MenuImport, MenuModel } from '../menus/model.js';
 import type { Layout } from './layout.js';
 import type { State } from './state.js';
 
@@ -24,7 +24,24 @@ export function menuModel(state: State, layout: Layout, settings: MenuSettings):
       const r = state.imports[name]!;
       return { name, label: r.label, treePath: layout.treePath(name, r.version), entries: r.entries };
     });
-  return { title: settings.title, timeoutSeconds: settings.timeoutSeconds, defaultEntry: settings.defaultEntry, imports, httpBase: settings.httpBase };
+  const hosts: MenuHost[] = Object.keys(state.hosts ?? {})
+    .sort()
+    .map((mac) => {
+      const h = state.hosts![mac]!;
+      return { mac: h.mac, importName: h.import, entryId: h.entry, append: h.append };
+    });
+  const chains: MenuChain[] = Object.keys(state.chains ?? {})
+    .sort()
+    .map((name) => state.chains![name]!);
+  return {
+    title: settings.title,
+    timeoutSeconds: settings.timeoutSeconds,
+    defaultEntry: settings.defaultEntry,
+    imports,
+    httpBase: settings.httpBase,
+    ...(hosts.length > 0 ? { hosts } : {}),
+    ...(chains.length > 0 ? { chains } : {}),
+  };
 }
 
 /** Read-only, no_root_squash so root in the initramfs can read every file; see README "NFS exports". */

@@ -62,7 +62,7 @@ export class Layout {
 
 /** Names become directory names, menu labels and export paths: keep them plain. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const RESERVED = new Set(['pxelinux.cfg', 'grub', 'boot.ipxe', 'pxe-import.ipxe', 'memdisk', 'pxelinux.0', 'ldlinux.c32']);
+const RESERVED = new Set(['pxelinux.cfg', 'grub', 'boot.ipxe', 'pxe-import.ipxe', 'memdisk', 'pxelinux.0', 'ldlinux.c32', 'hosts']);
 
 export function checkName(name: string): string {
   if (!NAME.test(name) || name.endsWith('.iso')) {

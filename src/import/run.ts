@@ -9,13 +9,15 @@ import { openIsoImage, type IsoImage } from '../iso9660/image.js';
 import { openFileSource } from '../iso9660/source.js';
 import { readVolumeDescriptors } from '../iso9660/volume-descriptor.js';
 import { renderMenus, isGeneratedByUs } from '../menus/index.js';
+import { HOST_FILE_DIRS, isHostFileName, renderHostFiles } from '../menus/hosts.js';
+import type { MenuModel } from '../menus/model.js';
 import { analyzeImage, type Analysis, type Profile } from '../profiles/index.js';
 import { menuModel, syncExports, wantedExports, type MenuSettings } from './derive.js';
 import { ioError, replaceSymlink, writeFileAtomic } from './fs-atomic.js';
 import { Layout, checkName, versionId } from './layout.js';
 import { failpoint } from './failpoint.js';
 import { acquireLock, type Lock } from './lock.js';
-import { readState, withImport, withoutImport, writeState, type ImportRecord, type SourceIdentity, type State } from './state.js';
+import { hostsUsing, readState, withImport, withoutHosts, withoutImport, writeState, type ImportRecord, type SourceIdentity, type State } from './state.js';
 import { createHash } from 'node:crypto';
 
 export interface RootOptions {
@@ -196,6 +198,36 @@ export class PxeRoot {
       }
       if (await writeFileAtomic(t.full, t.text)) this.changed.push(t.full);
     }
+    await this.#writeHostFiles(model, serial);
+  }
+
+  /**
+   * Per-machine files (src/menus/hosts.ts), each written only when it changes; ours that no
+   * assignment wants any more are removed. A same-named file pxe-import did not write is never
+   * touched: that machine keeps the admin's file, and a note says so.
+   */
+  async #writeHostFiles(model: MenuModel, serial: MenuSettings['serial']): Promise<void> {
+    const { files } = renderHostFiles(model, { serial });
+    const wanted = new Set(files.map((f) => f.path));
+    for (const f of files) {
+      const full = join(this.options.root, f.path);
+      const existing = await readFile(full, 'utf8').catch(() => undefined);
+      if (existing !== undefined && !isGeneratedByUs(existing)) {
+        this.options.onNote?.(`${full} was not written by pxe-import and is left alone; that machine keeps it`);
+        continue;
+      }
+      if (await writeFileAtomic(full, f.text)) this.changed.push(full);
+    }
+    for (const [loader, dir] of Object.entries(HOST_FILE_DIRS) as [keyof typeof HOST_FILE_DIRS, string][]) {
+      for (const name of await readdir(join(this.options.root, dir)).catch(() => [] as string[])) {
+        if (!isHostFileName(loader, name) || wanted.has(`${dir}/${name}`)) continue;
+        const full = join(this.options.root, dir, name);
+        const text = await readFile(full, 'utf8').catch(() => undefined);
+        if (text === undefined || !isGeneratedByUs(text)) continue;
+        await rm(full, { force: true });
+        this.changed.push(full);
+      }
+    }
   }
 
   async #writeLinks(state: State): Promise<void> {
@@ -333,6 +365,9 @@ export class ImportSession {
       profileId: o.profileId,
       serve: { name: this.name, server: o.server, exportPath, httpBase: `${httpRoot}${this.root.layout.treePath(this.name, this.version)}/` },
     });
+    if (this.analysis.match.profile.method === 'sanboot' && o.menu.httpBase === undefined) {
+      throw new PxeError('USAGE', `${o.image}: profile ${this.analysis.match.profile.id} needs --http-base URL (or httpBase in the config file): iPXE's sanboot reads the ISO over HTTP`);
+    }
     for (const w of this.analysis.plan.warnings) o.onWarning?.({ code: 'ISO_QUIRK', message: w });
   }
 
@@ -392,22 +427,32 @@ export async function importImage(options: ImportOptions): Promise<ImportResult>
   }
 }
 
-/** Removes an import: its menus entries, its exports lines, its link and all its versions. */
-export async function removeImport(name: string, options: RootOptions): Promise<{ removed: boolean; changed: readonly string[] }> {
+/**
+ * Removes an import: its menus entries, its exports lines, its link and all its versions.
+ * Machines assigned to it (pxe-import host) make this a usage error naming them, unless
+ * `dropHosts` is set: then their assignments go too, so no machine silently falls back to the menu.
+ */
+export async function removeImport(name: string, options: RootOptions & { dropHosts?: boolean }): Promise<{ removed: boolean; changed: readonly string[]; droppedHosts: readonly string[] }> {
   const root = new PxeRoot(options);
   await root.open();
   try {
-    if (!root.state.imports[name]) return { removed: false, changed: root.changed };
-    await root.commit(withoutImport(root.state, name));
+    if (!root.state.imports[name]) return { removed: false, changed: root.changed, droppedHosts: [] };
+    const hosts = hostsUsing(root.state, name).map((h) => h.mac);
+    if (hosts.length > 0 && !options.dropHosts) {
+      throw new PxeError('USAGE', `${root.layout.state}: ${name} is assigned to ${hosts.join(', ')}; remove them first (pxe-import host remove MAC) or pass --drop-hosts`, {
+        file: root.layout.state,
+      });
+    }
+    await root.commit(withoutImport(withoutHosts(root.state, hosts), name));
     await root.derive();
     await root.prune();
-    return { removed: true, changed: root.changed };
+    return { removed: true, changed: root.changed, droppedHosts: hosts };
   } finally {
     await root.close();
   }
 }
 
-/** Extracts the tree (or, for memdisk, copies the ISO) into the version directory, atomically. */
+/** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
 async function placeTree(
   image: IsoImage,
   analysis: Analysis,
@@ -419,7 +464,7 @@ async function placeTree(
 ): Promise<void> {
   const target = layout.version(name, version);
   await mkdir(dirname(target), { recursive: true });
-  if (analysis.match.profile.method === 'memdisk') {
+  if (analysis.match.profile.method !== 'linux') {
     const partial = `${target}.partial`;
     await mkdir(partial, { recursive: true });
     try {

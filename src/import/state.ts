@@ -34,9 +34,41 @@ export interface ImportRecord {
   readonly importedAt: string;
 }
 
+/**
+ * One machine booted straight into one entry, without a menu (`pxe-import host add`). It names the
+ * import and entry, never file paths, so a re-import moves it to the new version by itself.
+ */
+export interface HostAssignment {
+  /** Normalised `aa:bb:cc:dd:ee:ff` (src/hosts/mac.ts). */
+  readonly mac: string;
+  readonly import: string;
+  /** Entry id within the import; undefined follows the import's default entry. */
+  readonly entry: string | undefined;
+  /** Extra kernel arguments appended to the entry's own, e.g. an answer-file URL; '' when none. */
+  readonly append: string;
+}
+
+/**
+ * A menu item that hands the client to a distribution's own netboot tree (`pxe-import chain`), so
+ * its shipped pxelinux menus run unchanged under a path prefix.
+ */
+export interface ChainRecord {
+  readonly name: string;
+  readonly label: string;
+  /**
+   * Path prefix ending in "/": a directory relative to the PXE root (`debian-netboot/`) or an
+   * absolute http:// URL.
+   */
+  readonly prefix: string;
+}
+
 export interface State {
   readonly format: 1;
   readonly imports: Readonly<Record<string, ImportRecord>>;
+  /** Per-machine assignments by MAC; absent in states written before they existed. */
+  readonly hosts?: Readonly<Record<string, HostAssignment>>;
+  /** Chain entries by name; absent when there are none. */
+  readonly chains?: Readonly<Record<string, ChainRecord>>;
 }
 
 export const EMPTY_STATE: State = { format: 1, imports: {} };
@@ -55,17 +87,34 @@ export async function readState(path: string): Promise<State> {
   } catch (e) {
     throw new PxeError('IO', `${path}: state file is not valid JSON (${(e as Error).message}); restore it from backup or remove it to start over`, { file: path });
   }
-  if (state.format !== 1 || typeof state.imports !== 'object' || state.imports === null) {
+  if (state.format !== 1 || typeof state.imports !== 'object' || state.imports === null || !optionalObject(state.hosts) || !optionalObject(state.chains)) {
     throw new PxeError('IO', `${path}: unknown state format ${JSON.stringify(state.format)}`, { file: path });
   }
   return state;
 }
 
-/** Sorted keys and a trailing newline: the same state is always the same bytes. */
+function optionalObject(v: unknown): boolean {
+  return v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) out[key] = record[key]!;
+  return out;
+}
+
+/**
+ * Sorted keys and a trailing newline: the same state is always the same bytes. Empty `hosts` and
+ * `chains` are left out, so a root that never used them keeps its state file byte for byte.
+ */
 export function renderState(state: State): string {
-  const imports: Record<string, ImportRecord> = {};
-  for (const name of Object.keys(state.imports).sort()) imports[name] = state.imports[name]!;
-  return `${JSON.stringify({ format: 1, imports }, null, 2)}\n`;
+  const out: { format: 1; imports: Record<string, ImportRecord>; hosts?: Record<string, HostAssignment>; chains?: Record<string, ChainRecord> } = {
+    format: 1,
+    imports: sorted(state.imports),
+  };
+  if (state.hosts && Object.keys(state.hosts).length > 0) out.hosts = sorted(state.hosts);
+  if (state.chains && Object.keys(state.chains).length > 0) out.chains = sorted(state.chains);
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 export async function writeState(path: string, state: State): Promise<boolean> {
@@ -73,11 +122,36 @@ export async function writeState(path: string, state: State): Promise<boolean> {
 }
 
 export function withImport(state: State, record: ImportRecord): State {
-  return { format: 1, imports: { ...state.imports, [record.name]: record } };
+  return { ...state, imports: { ...state.imports, [record.name]: record } };
 }
 
 export function withoutImport(state: State, name: string): State {
   const imports = { ...state.imports };
   delete imports[name];
-  return { format: 1, imports };
+  return { ...state, imports };
+}
+
+/** Hosts whose assignment names this import. */
+export function hostsUsing(state: State, name: string): HostAssignment[] {
+  return Object.values(state.hosts ?? {}).filter((h) => h.import === name);
+}
+
+export function withHost(state: State, host: HostAssignment): State {
+  return { ...state, hosts: { ...state.hosts, [host.mac]: host } };
+}
+
+export function withoutHosts(state: State, macs: readonly string[]): State {
+  const hosts = { ...state.hosts };
+  for (const mac of macs) delete hosts[mac];
+  return { ...state, hosts };
+}
+
+export function withChain(state: State, chain: ChainRecord): State {
+  return { ...state, chains: { ...state.chains, [chain.name]: chain } };
+}
+
+export function withoutChain(state: State, name: string): State {
+  const chains = { ...state.chains };
+  delete chains[name];
+  return { ...state, chains };
 }

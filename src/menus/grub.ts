@@ -38,6 +38,8 @@ import {
   treeFile,
   type MenuPlan,
   type MenuRenderOptions,
+  hyphenMac,
+  resolveHosts,
   type PlannedEntry,
 } from './common.js';
 
@@ -75,12 +77,12 @@ function grubEscapesArg(arg: string): boolean {
 }
 
 /** A menu title: no `^` markers or control characters; never starting with "-" (taken as an option). */
-function title(text: string, fallback: string): string {
+export function title(text: string, fallback: string): string {
   const t = cleanLabel(text, fallback);
   return t.startsWith('-') ? ` ${t}` : t;
 }
 
-function entryLines(p: PlannedEntry, menuTitle: string, indent: string): string[] {
+export function entryLines(p: PlannedEntry, menuTitle: string, indent: string): string[] {
   const e = p.entry;
   const argv = grubKernelArgv(entryKernelArgs(e));
   const out: string[] = [];
@@ -104,14 +106,11 @@ function renderImports(plan: MenuPlan): string[] {
   const out: string[] = [];
   for (const pi of plan.imports) {
     const impTitle = title(pi.imp.label, pi.imp.name);
-    const shown = pi.entries.filter((p) => p.entry.method !== 'memdisk');
+    const shown = pi.entries.filter((p) => p.entry.method === 'linux');
     const block: string[] = [];
     for (const p of pi.entries) {
-      if (p.entry.method === 'memdisk') {
-        block.push(
-          `# ${commentText(impTitle)} / ${commentText(title(p.entry.label, p.entry.id))}: left out: memdisk is a BIOS-only syslinux loader; it cannot boot under GRUB on UEFI (pxelinux and iPXE on BIOS offer it).`,
-        );
-      }
+      const why = grubCannot(p);
+      if (why !== undefined) block.push(`# ${commentText(impTitle)} / ${commentText(title(p.entry.label, p.entry.id))}: left out: ${why}.`);
     }
     if (pi.entries.length === 0) block.push(`# ${commentText(impTitle)}: no boot entries.`);
     const only = shown[0];
@@ -131,13 +130,39 @@ function renderImports(plan: MenuPlan): string[] {
   return out;
 }
 
+/** Why GRUB cannot boot this entry, or undefined when it can. */
+export function grubCannot(p: PlannedEntry): string | undefined {
+  if (p.entry.method === 'memdisk') return 'memdisk is a BIOS-only syslinux loader; it cannot boot under GRUB on UEFI (pxelinux and iPXE on BIOS offer it)';
+  if (p.entry.method === 'sanboot') return "GRUB cannot attach an ISO over HTTP (iPXE's sanboot); the iPXE menu, boot.ipxe, offers it";
+  return undefined;
+}
+
+/**
+ * Machines with their own file (src/menus/hosts.ts) are sent to it before any menu is shown.
+ * Debian's signed grubnetx64 reads grub/grub.cfg directly and never looks for a per-MAC file
+ * itself, so the dispatch is explicit; `net_default_mac` is the booting NIC's address, lower case.
+ */
+function hostDispatch(model: MenuModel, plan: MenuPlan): string[] {
+  const hosts = resolveHosts(model, plan).filter((h) => h.planned !== undefined && grubCannot(h.planned) === undefined);
+  if (hosts.length === 0) return [];
+  return [
+    '# Machines with their own entry (pxe-import host list) boot it from their own file, without this menu.',
+    ...hosts.map((h) => `if [ "\${net_default_mac}" = ${grubQuoted(h.host.mac.toLowerCase())} ]; then configfile ${grubWord(`/grub/${grubHostFile(h.host.mac)}`)}; fi`),
+  ];
+}
+
+/** The per-MAC file's name in grub/: `grub.cfg-01-aa-bb-cc-dd-ee-ff`, as upstream GRUB's own search names it. */
+export function grubHostFile(mac: string): string {
+  return `grub.cfg-01-${hyphenMac(mac)}`;
+}
+
 /** `set default=` value: an id, or `submenu>entry` for an entry inside a submenu. */
 function defaultPath(plan: MenuPlan): string | undefined {
   const d = plan.defaultEntry;
-  if (!d || d.entry.method === 'memdisk') return undefined;
+  if (!d || d.entry.method !== 'linux') return undefined;
   const pi = plan.imports.find((i) => i.entries.includes(d));
   if (!pi) return undefined;
-  const shown = pi.entries.filter((p) => p.entry.method !== 'memdisk');
+  const shown = pi.entries.filter((p) => p.entry.method === 'linux');
   return shown.length > 1 ? `${pi.name}>${d.name}` : d.name;
 }
 
@@ -154,12 +179,13 @@ export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): s
   if (serial) {
     out.push(`serial --unit=${serial.port} --speed=${serial.speed}`, 'terminal_input serial console', 'terminal_output serial console');
   }
+  out.push(...hostDispatch(model, plan));
   if (standalone) {
     const path = defaultPath(plan);
     const missing = missingDefaultComment(plan);
     if (missing) out.push(missing);
     else if (plan.defaultEntry && path === undefined) {
-      out.push('# The default entry is a memdisk entry, which GRUB cannot boot: the local disk boots on timeout.');
+      out.push(`# The default entry is a ${plan.defaultEntry.entry.method} entry, which GRUB cannot boot: the local disk boots on timeout.`);
     }
     // GRUB: timeout=0 boots at once and -1 waits; the model's 0 means wait.
     const seconds = timeout === 0 ? -1 : Math.max(1, Math.round(timeout));
@@ -174,5 +200,8 @@ export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): s
     );
   }
   out.push(...renderImports(plan));
+  for (const c of plan.chains) {
+    out.push('', `# ${commentText(title(c.chain.label, c.chain.name))}: left out: it chains pxelinux (a BIOS loader) with the tree at ${commentText(c.chain.prefix)}; GRUB cannot run it.`);
+  }
   return `${out.join('\n')}\n`;
 }

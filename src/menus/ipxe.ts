@@ -38,6 +38,7 @@ import {
   missingDefaultComment,
   planMenu,
   treeFile,
+  type PlannedChain,
   type PlannedEntry,
 } from './common.js';
 
@@ -103,7 +104,7 @@ function initrdNames(kernel: string, initrds: readonly string[]): string[] {
   });
 }
 
-function checkHttpBase(httpBase: string | undefined): string | undefined {
+export function checkHttpBase(httpBase: string | undefined): string | undefined {
   if (httpBase === undefined) return undefined;
   if (httpBase === '' || /[\s\u0000-\u001f\u007f]/.test(httpBase)) {
     throw new PxeError('USAGE', `the HTTP base URL must be non-empty and contain no blanks, got '${commentText(httpBase)}'`);
@@ -111,12 +112,16 @@ function checkHttpBase(httpBase: string | undefined): string | undefined {
   return httpBase.endsWith('/') ? httpBase : `${httpBase}/`;
 }
 
-function entryBlock(p: PlannedEntry, httpBase: string | undefined): string[] | string {
+/**
+ * The entry's commands, or why iPXE cannot boot it. `up` is what leads from the script's folder
+ * back to the root ("../" for hosts/<mac>.ipxe), for the URLs that stay relative.
+ */
+export function entryBlock(p: PlannedEntry, httpBase: string | undefined, up = ''): string[] | string {
   const e = p.entry;
   const url = (file: string): string => {
     const rel = encodePath(treeFile(p.imp, file));
     if (httpBase !== undefined) return httpBase + rel;
-    return rel.startsWith('-') ? `./${rel}` : rel;
+    return up !== '' ? up + rel : rel.startsWith('-') ? `./${rel}` : rel;
   };
   const args = entryKernelArgs(e);
   for (const a of args) {
@@ -124,13 +129,21 @@ function entryBlock(p: PlannedEntry, httpBase: string | undefined): string[] | s
     if (why) return why;
   }
   const out = [`:${p.name}`];
+  if (e.method === 'sanboot') {
+    const iso = e.initrds[0];
+    if (iso === undefined || e.initrds.length !== 1) return 'a sanboot entry needs exactly one ISO image';
+    // iPXE reads a SAN disk with HTTP range requests; TFTP cannot serve one.
+    if (httpBase === undefined) return 'sanboot reads the ISO over HTTP: set --http-base (httpBase in the config file)';
+    out.push(`sanboot --no-describe ${url(iso)} || goto failed`);
+    return out;
+  }
   if (e.method === 'memdisk') {
     const iso = e.initrds[0];
     if (iso === undefined || e.initrds.length !== 1) return 'a memdisk entry needs exactly one ISO image';
     out.push(
       'iseq ${platform} pcbios || goto bios-only',
       'imgfree',
-      `kernel memdisk ${args.join(' ')} || goto failed`,
+      `kernel ${up}memdisk ${args.join(' ')} || goto failed`,
       `initrd ${url(iso)} || goto failed`,
     );
   } else {
@@ -141,6 +154,22 @@ function entryBlock(p: PlannedEntry, httpBase: string | undefined): string[] | s
   }
   out.push('boot || goto failed');
   return out;
+}
+
+/**
+ * A distribution's netboot tree: DHCP option 210 (pxelinux's path prefix, RFC 5071) is set in
+ * iPXE's settings, which pxelinux reads from the DHCP packet iPXE hands it, and the tree's own
+ * pxelinux.0 is chained; it then reads `<prefix>pxelinux.cfg/…` and every file under the prefix.
+ */
+function chainBlock(c: PlannedChain): string[] | string {
+  const prefix = c.chain.prefix;
+  for (const w of prefix.split(/\s+/)) {
+    const why = w === '' ? undefined : unsafeArg(w);
+    if (why) return why;
+  }
+  if (/\s/.test(prefix)) return `the prefix '${prefix}' contains a blank`;
+  const url = /^[a-z]+:/.test(prefix) ? prefix : encodePath(prefix);
+  return [`:${c.name}`, `set 210:string ${url}`, `chain ${url}pxelinux.0 || goto failed`];
 }
 
 /** Render `boot.ipxe`. */
@@ -169,15 +198,34 @@ export function renderIpxe(model: MenuModel): string {
     }
   }
 
+  if (plan.chains.length > 0) items.push('item --gap');
+  for (const c of plan.chains) {
+    const block = chainBlock(c);
+    if (typeof block === 'string') {
+      items.push(`# ${commentText(c.chain.label)}: left out: ${commentText(block)}.`);
+      continue;
+    }
+    items.push(`item ${c.name} ${ipxeText(c.chain.label, c.name)}`);
+    blocks.push('', ...block);
+  }
+
   const def = plan.defaultEntry && rendered.has(plan.defaultEntry) ? plan.defaultEntry.name : LOCAL_NAME;
   const out: string[] = ['#!ipxe', GENERATED_MARKER, ''];
   const missing = missingDefaultComment(plan);
   if (missing) out.push(missing);
   else if (plan.defaultEntry && def === LOCAL_NAME) out.push('# The default entry cannot be booted by iPXE: the local disk boots on timeout.');
   const ms = timeout === 0 ? 0 : Math.max(1, Math.round(timeout * 1000));
+  out.push(`set menu-default ${def}`, '');
+  if ((model.hosts ?? []).length > 0) {
+    // hosts/<mac>.ipxe exists only for machines with their own entry; for any other the download
+    // fails and the menu follows. A per-host script whose boot fails exits, which also lands here.
+    out.push(
+      '# Machines with their own entry (pxe-import host list) boot it from hosts/<mac>.ipxe, without this menu.',
+      'chain --autofree hosts/${netX/mac:hexhyp}.ipxe || goto start',
+      '',
+    );
+  }
   out.push(
-    `set menu-default ${def}`,
-    '',
     ':start',
     `menu ${ipxeText(model.title, 'PXE boot menu')}`,
     ...items,

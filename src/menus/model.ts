@@ -21,6 +21,31 @@ export interface MenuModel {
    * URL, ending in "/"); otherwise over TFTP. pxelinux and GRUB always use TFTP.
    */
   readonly httpBase: string | undefined;
+  /**
+   * Machines that boot one entry without a menu (src/menus/hosts.ts renders their files). When
+   * non-empty, grub.cfg and boot.ipxe first hand such a machine to its own file.
+   */
+  readonly hosts?: readonly MenuHost[];
+  /** Items that hand the client to a distribution's own netboot tree, after the imports. */
+  readonly chains?: readonly MenuChain[];
+}
+
+export interface MenuHost {
+  /** Normalised `aa:bb:cc:dd:ee:ff`. */
+  readonly mac: string;
+  /** Import name and entry id (undefined: the import's default entry). */
+  readonly importName: string;
+  readonly entryId: string | undefined;
+  /** Extra kernel arguments, appended to the entry's own; '' when none. */
+  readonly append: string;
+}
+
+export interface MenuChain {
+  /** Unique name (the chain's name). */
+  readonly name: string;
+  readonly label: string;
+  /** Path prefix ending in "/": relative to the root, or an http:// URL. */
+  readonly prefix: string;
 }
 
 export interface MenuImport {

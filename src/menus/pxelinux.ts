@@ -31,16 +31,18 @@ import {
   treeFile,
   type MenuPlan,
   type MenuRenderOptions,
+  type PlannedChain,
   type PlannedEntry,
 } from './common.js';
 
 /** A label for vesamenu: ASCII, no `^` hotkey markers, no control characters. */
-function label(text: string, fallback: string): string {
+export function label(text: string, fallback: string): string {
   return cleanLabel(foldToAscii(cleanLabel(text, fallback)), fallback);
 }
 
 /** Why syslinux cannot express this entry, or undefined when it can. */
-function unrenderable(p: PlannedEntry): string | undefined {
+export function unrenderable(p: PlannedEntry): string | undefined {
+  if (p.entry.method === 'sanboot') return "pxelinux cannot attach an ISO over HTTP (iPXE's sanboot); the iPXE menu, boot.ipxe, offers it";
   const files = [p.entry.method === 'memdisk' ? 'memdisk' : p.entry.kernel, ...p.entry.initrds].map((f) => treeFile(p.imp, f));
   for (const f of files) {
     if (/[\s\u0000-\u001f\u007f]/.test(f)) return `the path '${commentText(f)}' contains a blank, which syslinux cannot express`;
@@ -52,7 +54,7 @@ function unrenderable(p: PlannedEntry): string | undefined {
   return undefined;
 }
 
-function entryLines(p: PlannedEntry, menuLabel: string, isDefault: boolean, indent: string): string[] {
+export function entryLines(p: PlannedEntry, menuLabel: string, isDefault: boolean, indent: string): string[] {
   const out = [`${indent}LABEL ${p.name}`, `${indent}  MENU LABEL ${menuLabel}`];
   if (isDefault) out.push(`${indent}  MENU DEFAULT`);
   const e = p.entry;
@@ -97,6 +99,20 @@ function renderImports(plan: MenuPlan, standalone: boolean): string[] {
     }
     out.push('', ...block);
   }
+  for (const c of plan.chains) out.push('', ...chainLines(c));
+  return out;
+}
+
+/**
+ * A distribution's netboot tree under a path prefix: `CONFIG file dir` restarts pxelinux with that
+ * tree's own menu and makes `dir` the prefix every later relative file name is read under, so the
+ * tree's menus work as shipped. The tree's modules (vesamenu.c32, …) must come from the same
+ * Syslinux version as this pxelinux.0.
+ */
+function chainLines(c: PlannedChain): string[] {
+  const out: string[] = [];
+  if (/^https?:/.test(c.chain.prefix)) out.push('# Note: http:// prefixes need lpxelinux.0, or pxelinux.0 started by iPXE.');
+  out.push(`LABEL ${c.name}`, `  MENU LABEL ${label(c.chain.label, c.chain.name)}`, `  CONFIG ${c.chain.prefix}pxelinux.cfg/default ${c.chain.prefix}`);
   return out;
 }
 

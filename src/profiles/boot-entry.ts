@@ -11,8 +11,9 @@ export interface BootEntry {
   /**
    * `linux`: kernel and initrds are paths inside the tree, without a leading "/".
    * `memdisk`: kernel is the memdisk loader in the TFTP root, the one initrd is the ISO file.
+   * `sanboot`: iPXE boots the one initrd, the ISO file, as a SAN disk over HTTP; kernel is unused ("").
    */
-  readonly method: 'linux' | 'memdisk';
+  readonly method: 'linux' | 'memdisk' | 'sanboot';
   readonly kernel: string;
   /** Initrds in load order (microcode first). */
   readonly initrds: readonly string[];

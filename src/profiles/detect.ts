@@ -77,6 +77,6 @@ export function releaseOf(profile: Profile, view: TreeView): string | undefined 
 /** Explains a failed detection: what each profile looked for. Used in the "no profile matched" error. */
 export function explainNoMatch(profiles: readonly Profile[], view: TreeView): string[] {
   return profiles
-    .filter((p) => p.family !== 'memdisk')
+    .filter((p) => p.method === 'linux')
     .map((p) => `${p.id}: ${evaluateProfile(p, view).missing.join('; ')}`);
 }

@@ -26,7 +26,7 @@ export interface EntryPlan {
  * into boot entries with network command lines. Pure: the view holds all it reads.
  */
 export function planBootEntries(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
-  if (profile.method === 'memdisk') return memdiskPlan(profile, view, serve);
+  if (profile.method !== 'linux') return wholeIsoPlan(profile, view, serve);
   const warnings: string[] = [];
   let found: BootMenuEntry[] = [];
   let configFiles: string[] = [];
@@ -74,25 +74,27 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
 }
 
 /**
- * The whole ISO as a RAM disk: memdisk (from the TFTP root) is the kernel and the ISO
- * file, stored as `<name>.iso` beside the tree, is the initrd.
+ * The whole ISO, stored as `<name>.iso` in the version directory, is the one "initrd". memdisk: the
+ * kernel is memdisk (from the TFTP root), which makes it a RAM disk. sanboot: iPXE attaches it
+ * over HTTP as a disk; there is no kernel.
  */
-function memdiskPlan(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
-  const vars = { ...variables(serve, view, 'memdisk'), isoArgs: '' };
+function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
+  const memdisk = profile.method === 'memdisk';
+  const vars = { ...variables(serve, view, memdisk ? 'memdisk' : ''), isoArgs: '' };
   const fill = (t: string | undefined) => (t === undefined ? undefined : buildCommandLine(t, [], vars));
   return {
     entries: [
       {
-        id: 'memdisk',
-        label: `${view.volumeId || serve.name} (whole ISO in RAM)`,
-        kernel: 'memdisk',
+        id: profile.method,
+        label: `${view.volumeId || serve.name} (${memdisk ? 'whole ISO in RAM' : 'ISO over HTTP'})`,
+        kernel: memdisk ? 'memdisk' : '',
         initrds: [`${serve.name}.iso`],
         nfs: fill(profile.cmdline.nfs),
         http: fill(profile.cmdline.http),
         isDefault: true,
         origin: { kind: 'profile' },
         sysappend: profile.sysappend,
-        method: 'memdisk',
+        method: memdisk ? 'memdisk' : 'sanboot',
       },
     ],
     warnings: [...profile.warnings],

@@ -11,8 +11,9 @@ export interface Profile {
   /**
    * `linux`: boot the kernel and initrds from the extracted tree.
    * `memdisk`: load the whole ISO into RAM with syslinux's memdisk (for ISOs that cannot run from NFS).
+   * `sanboot`: iPXE boots the whole ISO over HTTP as a SAN disk (range requests; nothing in RAM).
    */
-  readonly method: 'linux' | 'memdisk';
+  readonly method: 'linux' | 'memdisk' | 'sanboot';
   readonly family: string;
   readonly name: string;
   /** Higher wins when several profiles match (a derivative over its base family). */
@@ -185,7 +186,7 @@ export function parseProfile(text: string, file: string): Profile {
   const f = new Fields(file, '', json);
   f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'sysappend', 'warnings']);
   const method = f.string('method', false) ?? 'linux';
-  if (method !== 'linux' && method !== 'memdisk') f.fail('method', `expected "linux" or "memdisk", got "${method}"`);
+  if (method !== 'linux' && method !== 'memdisk' && method !== 'sanboot') f.fail('method', `expected "linux", "memdisk" or "sanboot", got "${method}"`);
   const id = f.string('id')!;
   if (!ID.test(id)) f.fail('id', `"${id}" must be lower-case letters, digits, ".", "_" or "-"`);
 
@@ -220,13 +221,14 @@ export function parseProfile(text: string, file: string): Profile {
   };
   if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
 
-  const c = f.object('cmdline')!;
-  c.only(['nfs', 'http']);
-  const cmdline = { nfs: c.nullableString('nfs'), http: c.nullableString('http') };
-  if (cmdline.nfs === undefined && cmdline.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
+  // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
+  const c = f.object('cmdline', method !== 'sanboot');
+  c?.only(['nfs', 'http']);
+  const cmdline = { nfs: c?.nullableString('nfs'), http: c?.nullableString('http') };
+  if (c && cmdline.nfs === undefined && cmdline.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
   for (const [field, template] of Object.entries(cmdline)) {
     for (const m of (template ?? '').matchAll(/\{([^}]*)\}/g)) {
-      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) c.fail(field, `unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) c?.fail(field, `unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
     }
   }
 

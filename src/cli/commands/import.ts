@@ -99,8 +99,29 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
     // The address and clients may have been guessed from this host's network: say which.
     process.stdout.write(`${r.name}: served from ${server} to ${r.clients.join(', ')} (change with --server and --clients)\n`);
   }
+  for (const n of wholeIsoNotes(r)) process.stdout.write(`note: ${n}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
+
+/** memdisk and sanboot imports: what the client needs, said at import time (not only in the docs). */
+export function wholeIsoNotes(r: ImportResult['record']): string[] {
+  const method = r.entries[0]?.method;
+  const mib = Math.ceil(r.source.size / 2 ** 20);
+  if (method === 'memdisk') {
+    // memdisk copies the ISO below 4 GiB and keeps it there; what it boots needs memory of its own.
+    return [
+      `${r.name}: memdisk keeps the whole ISO (${mib} MiB) in RAM: clients need at least ${mib + MEMDISK_MARGIN_MIB} MiB (the ISO plus ${MEMDISK_MARGIN_MIB} MiB for what it boots), BIOS only`,
+      `${r.name}: a modern Linux kernel loses sight of the memdisk disk once it boots, so a live system that looks for its medium afterwards may fail; this suits small tools (firmware updaters, rescue and memory-test images)`,
+    ];
+  }
+  if (method === 'sanboot') {
+    return [`${r.name}: only the iPXE menu (boot.ipxe) boots it: iPXE attaches the ISO (${mib} MiB) over HTTP with range requests; pxelinux and GRUB menus leave it out`];
+  }
+  return [];
+}
+
+/** RAM added to the ISO's size in the memdisk estimate. */
+export const MEMDISK_MARGIN_MIB = 256;
 
 async function dryRun(session: ImportSession, flags: ImportFlags, warnings: WarningLog): Promise<void> {
   try {

@@ -40,11 +40,13 @@ export function registerManage(program: Command): void {
     program
       .command('remove')
       .description('Remove an import: its trees, menu entries, exports lines and link')
-      .argument('<name>', 'the name it was imported as'),
-  ).action(async (name: string, flags: RootFlags) => {
+      .argument('<name>', 'the name it was imported as')
+      .option('--drop-hosts', 'also remove the machine assignments (pxe-import host) that boot it'),
+  ).action(async (name: string, flags: RootFlags & { dropHosts?: boolean }) => {
     const warnings = new WarningLog();
     const { root } = await resolveRootOptions(flags, { onWarning: warnings.handler, onNote: (n) => process.stdout.write(`note: ${n}\n`) });
-    const { removed } = await removeImport(name, root);
+    const { removed, droppedHosts } = await removeImport(name, { ...root, dropHosts: Boolean(flags.dropHosts) });
+    for (const mac of droppedHosts) process.stdout.write(`${mac}: assignment removed (it booted ${name})\n`);
     warnings.print(name);
     if (!removed) throw new PxeError('USAGE', `${root.root}: no import named "${name}" (see pxe-import list)`);
     process.stdout.write(`${name}: removed\n`);
