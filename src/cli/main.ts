@@ -6,6 +6,7 @@ import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerManage } from './commands/manage.js';
 import { registerServer } from './commands/server.js';
+import { registerHost } from './commands/host.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command('pxe-import')
@@ -19,6 +20,7 @@ registerInspect(program);
 registerExtract(program);
 registerManage(program);
 registerServer(program);
+registerHost(program);
 
 try {
   await program.parseAsync(process.argv);
