@@ -181,3 +181,119 @@ export async function installPxelinux(root: string): Promise<void> {
 export async function installGrubnet(root: string): Promise<void> {
   await copyFile(GRUBNET, join(root, 'grubnetx64.efi'));
 }
+
+/** A VM that keeps running while the test works: its console can be waited on and typed into. */
+export interface Vm {
+  /** Everything the serial console (and QEMU's stderr) printed so far. */
+  log(): string;
+  /**
+   * Resolves with the first match of `pattern` after the previous wait's match; rejects with the
+   * log's tail when it does not appear within `timeoutMs` or the VM ends first.
+   */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
+  /** Types on the serial console. */
+  type(text: string): void;
+  /**
+   * Runs one command in the shell on the serial console (the test initrd's `pxetest.hold=1`) and
+   * returns what it printed and its exit status.
+   */
+  shell(command: string, timeoutMs?: number): Promise<{ readonly status: number; readonly output: string }>;
+  /** Resolves with the whole log when QEMU has exited (powered off, or killed at its time limit). */
+  readonly exited: Promise<string>;
+  /** True when QEMU was killed at its time limit rather than the guest powering off. */
+  killedAtLimit(): boolean;
+  /** Kills QEMU now (cleanup after a failed assertion). */
+  kill(): void;
+}
+
+export interface StartVmOptions {
+  /** Hard limit: QEMU is killed after this long (default 300 s). */
+  readonly timeoutMs?: number;
+  readonly memoryMb?: number;
+  /** Command the QEMU command line is appended to, e.g. nsenter into a server's network namespace. */
+  readonly prefix?: readonly string[];
+}
+
+/** Starts qemu-system-x86_64 (TCG, serial console on a pipe) with any machine arguments. */
+export function startVm(args: readonly string[], options: StartVmOptions = {}): Vm {
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), 'qemu-system-x86_64'];
+  const qemu = spawn(
+    command!,
+    [...prefixArgs, '-accel', 'tcg', '-m', String(options.memoryMb ?? 512), '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-no-reboot', ...args],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  let cursor = 0;
+  let ended = false;
+  let atLimit = false;
+  const listeners = new Set<() => void>();
+  const changed = () => { for (const l of listeners) l(); };
+  const timer = setTimeout(() => {
+    atLimit = true;
+    qemu.kill('SIGKILL');
+  }, options.timeoutMs ?? 300_000);
+  qemu.stdout.on('data', (d: Buffer) => { log += d.toString('latin1'); changed(); });
+  qemu.stderr.on('data', (d: Buffer) => { log += d.toString('latin1'); changed(); });
+  const exited = new Promise<string>((resolve, reject) => {
+    qemu.on('error', reject);
+    qemu.on('close', () => {
+      clearTimeout(timer);
+      ended = true;
+      changed();
+      resolve(log);
+    });
+  });
+  exited.catch(() => undefined); // a spawn error also rejects every waitFor
+
+  const waitFor = (pattern: RegExp, timeoutMs: number) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const re = new RegExp(pattern.source, pattern.flags.replace('g', ''));
+      const check = () => {
+        const m = re.exec(log.slice(cursor));
+        if (m) {
+          m.index += cursor;
+          cursor = m.index + m[0].length;
+          done();
+          resolve(m);
+        } else if (ended) {
+          done();
+          reject(new Error(`VM ended before ${pattern} appeared:\n${tail(log)}`));
+        }
+      };
+      const limit = setTimeout(() => {
+        done();
+        reject(new Error(`${pattern} did not appear within ${timeoutMs / 1000} s:\n${tail(log)}`));
+      }, timeoutMs);
+      const done = () => { clearTimeout(limit); listeners.delete(check); };
+      listeners.add(check);
+      check();
+    });
+
+  let commands = 0;
+  return {
+    log: () => log,
+    waitFor,
+    type: (text) => void qemu.stdin.write(text),
+    async shell(command, timeoutMs = 60_000) {
+      const end = `@@END${++commands}`;
+      const start = cursor;
+      // The terminal echoes the typed line, where `$?` is still literal: only the real status matches.
+      qemu.stdin.write(`${command}; echo "${end} $?"\n`);
+      const m = await waitFor(new RegExp(`${end} (\\d+)\\r?\\n`), timeoutMs);
+      // What follows the echo of the typed line (which line editing may have redrawn or wrapped).
+      const printed = log.slice(start, m.index);
+      const echoed = printed.lastIndexOf(`${end} $?"`);
+      const output = echoed < 0 ? printed : printed.slice(printed.indexOf('\n', echoed) + 1);
+      return { status: Number(m[1]), output: output.replace(/\r/g, '').trim() };
+    },
+    exited,
+    killedAtLimit: () => atLimit,
+    kill: () => void qemu.kill('SIGKILL'),
+  };
+}
+
+/** QEMU arguments for a PXE boot from slirp's built-in TFTP server; `restrict=off` lets the guest reach 10.0.2.2. */
+export function pxeArgs(tftpRoot: string, firmware: Firmware, options: { readonly restrict?: boolean; readonly mac?: string } = {}): string[] {
+  const netdev = `user,id=n0,restrict=${options.restrict === false ? 'off' : 'on'},tftp=${tftpRoot},bootfile=${firmware.bootfile}`;
+  return [...firmware.args, '-netdev', netdev, '-device', `e1000,netdev=n0${options.mac ? `,mac=${options.mac}` : ''}`, '-boot', 'n'];
+}
