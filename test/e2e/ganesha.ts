@@ -9,16 +9,25 @@
  * are that path, so the generated `nfsroot=SERVER:PATH` mounts unchanged (Mount_Path_Pseudo).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { normalizeExportPath, parseExports } from '../../src/exports/index.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';
 
+/** nfs-ganesha-vfs: the backend that exports a local directory (ganesha loads it by name at run time). */
+const hasVfsFsal = () => {
+  try {
+    return readdirSync('/usr/lib').some((d) => existsSync(join('/usr/lib', d, 'ganesha/libfsalvfs.so')));
+  } catch {
+    return false;
+  }
+};
+
 export const GANESHA_SKIP = requirement(
   'nfs-ganesha',
-  hasCommand('ganesha.nfsd') && hasCommand('rpcbind') && hasCommand('rpcinfo') && hasCommand('showmount') &&
+  hasCommand('ganesha.nfsd') && hasVfsFsal() && hasCommand('rpcbind') && hasCommand('rpcinfo') && hasCommand('showmount') &&
     hasCommand('unshare') && hasCommand('nsenter') && hasCommand('ip') && process.getuid?.() === 0,
   'NFS boot tests need root, nfs-ganesha, nfs-ganesha-vfs, rpcbind, nfs-common (showmount), util-linux and iproute2; skipping',
 );
