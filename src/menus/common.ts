@@ -91,8 +91,10 @@ export interface MenuPlan {
   readonly imports: readonly PlannedImport[];
   /** Chain items, after the imports; empty when the model has none. */
   readonly chains: readonly PlannedChain[];
-  /** The entry that boots on timeout; undefined means the local disk. */
+  /** The entry that boots on timeout; undefined means the local disk (or {@link defaultChain}). */
   readonly defaultEntry: PlannedEntry | undefined;
+  /** Set when `model.defaultEntry` names a chain entry instead of an import. */
+  readonly defaultChain: PlannedChain | undefined;
   /** Set when `model.defaultEntry` named no entry of the model (the local disk boots instead). */
   readonly defaultMissing: string | undefined;
 }
@@ -110,6 +112,7 @@ export function planMenu(model: MenuModel): MenuPlan {
   const imports: PlannedImport[] = [];
   let defaultEntry: PlannedEntry | undefined;
   let defaultMissing: string | undefined;
+  let defaultChain: PlannedChain | undefined;
 
   for (const imp of model.imports) {
     const name = allocateName(used, imp.name, `import:${imp.name}`);
@@ -135,9 +138,10 @@ export function planMenu(model: MenuModel): MenuPlan {
       }
       if (defaultEntry) break;
     }
-    if (!defaultEntry) defaultMissing = wanted;
+    if (!defaultEntry) defaultChain = chains.find((c) => c.chain.name === wanted);
+    if (!defaultEntry && !defaultChain) defaultMissing = wanted;
   }
-  return { imports, chains, defaultEntry, defaultMissing };
+  return { imports, chains, defaultEntry, defaultChain, defaultMissing };
 }
 
 /**

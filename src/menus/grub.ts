@@ -184,6 +184,7 @@ export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): s
     const path = defaultPath(plan);
     const missing = missingDefaultComment(plan);
     if (missing) out.push(missing);
+    else if (plan.defaultChain) out.push('# The default is a chain entry (pxelinux), which GRUB cannot run: the local disk boots on timeout.');
     else if (plan.defaultEntry && path === undefined) {
       out.push(`# The default entry is a ${plan.defaultEntry.entry.method} entry, which GRUB cannot boot: the local disk boots on timeout.`);
     }

@@ -199,21 +199,23 @@ export function renderIpxe(model: MenuModel): string {
   }
 
   if (plan.chains.length > 0) items.push('item --gap');
+  let chainDefault: string | undefined;
   for (const c of plan.chains) {
     const block = chainBlock(c);
     if (typeof block === 'string') {
       items.push(`# ${commentText(c.chain.label)}: left out: ${commentText(block)}.`);
       continue;
     }
+    if (c === plan.defaultChain) chainDefault = c.name;
     items.push(`item ${c.name} ${ipxeText(c.chain.label, c.name)}`);
     blocks.push('', ...block);
   }
 
-  const def = plan.defaultEntry && rendered.has(plan.defaultEntry) ? plan.defaultEntry.name : LOCAL_NAME;
+  const def = plan.defaultEntry && rendered.has(plan.defaultEntry) ? plan.defaultEntry.name : (chainDefault ?? LOCAL_NAME);
   const out: string[] = ['#!ipxe', GENERATED_MARKER, ''];
   const missing = missingDefaultComment(plan);
   if (missing) out.push(missing);
-  else if (plan.defaultEntry && def === LOCAL_NAME) out.push('# The default entry cannot be booted by iPXE: the local disk boots on timeout.');
+  else if ((plan.defaultEntry || plan.defaultChain) && def === LOCAL_NAME) out.push('# The default entry cannot be booted by iPXE: the local disk boots on timeout.');
   const ms = timeout === 0 ? 0 : Math.max(1, Math.round(timeout * 1000));
   out.push(`set menu-default ${def}`, '');
   if ((model.hosts ?? []).length > 0) {

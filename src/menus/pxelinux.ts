@@ -99,7 +99,7 @@ function renderImports(plan: MenuPlan, standalone: boolean): string[] {
     }
     out.push('', ...block);
   }
-  for (const c of plan.chains) out.push('', ...chainLines(c));
+  for (const c of plan.chains) out.push('', ...chainLines(c, standalone && c === plan.defaultChain));
   return out;
 }
 
@@ -109,10 +109,12 @@ function renderImports(plan: MenuPlan, standalone: boolean): string[] {
  * tree's menus work as shipped. The tree's modules (vesamenu.c32, …) must come from the same
  * Syslinux version as this pxelinux.0.
  */
-function chainLines(c: PlannedChain): string[] {
+function chainLines(c: PlannedChain, isDefault: boolean): string[] {
   const out: string[] = [];
   if (/^https?:/.test(c.chain.prefix)) out.push('# Note: http:// prefixes need lpxelinux.0, or pxelinux.0 started by iPXE.');
-  out.push(`LABEL ${c.name}`, `  MENU LABEL ${label(c.chain.label, c.chain.name)}`, `  CONFIG ${c.chain.prefix}pxelinux.cfg/default ${c.chain.prefix}`);
+  out.push(`LABEL ${c.name}`, `  MENU LABEL ${label(c.chain.label, c.chain.name)}`);
+  if (isDefault) out.push('  MENU DEFAULT');
+  out.push(`  CONFIG ${c.chain.prefix}pxelinux.cfg/default ${c.chain.prefix}`);
   return out;
 }
 
@@ -137,12 +139,12 @@ export function renderPxelinux(model: MenuModel, options: MenuRenderOptions = {}
       'UI vesamenu.c32',
       `MENU TITLE ${label(model.title, 'PXE boot menu')}`,
       `TIMEOUT ${tenths}`,
-      `ONTIMEOUT ${plan.defaultEntry?.name ?? LOCAL_NAME}`,
+      `ONTIMEOUT ${plan.defaultEntry?.name ?? plan.defaultChain?.name ?? LOCAL_NAME}`,
       '',
       `LABEL ${LOCAL_NAME}`,
       `  MENU LABEL ${LOCAL_LABEL}`,
     );
-    if (plan.defaultEntry === undefined) out.push('  MENU DEFAULT');
+    if (plan.defaultEntry === undefined && plan.defaultChain === undefined) out.push('  MENU DEFAULT');
     out.push('  LOCALBOOT -1');
     if (plan.imports.length > 0) out.push('', 'MENU SEPARATOR');
   }

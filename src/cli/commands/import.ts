@@ -103,7 +103,10 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
 
-/** memdisk and sanboot imports: what the client needs, said at import time (not only in the docs). */
+/**
+ * memdisk and sanboot imports: what the client needs, said at import time (not only in the docs).
+ * The caveats (BIOS only, a modern kernel losing the memdisk disk) are the profile's warnings.
+ */
 export function wholeIsoNotes(r: ImportResult['record']): string[] {
   const method = r.entries[0]?.method;
   const mib = Math.ceil(r.source.size / 2 ** 20);
@@ -111,7 +114,6 @@ export function wholeIsoNotes(r: ImportResult['record']): string[] {
     // memdisk copies the ISO below 4 GiB and keeps it there; what it boots needs memory of its own.
     return [
       `${r.name}: memdisk keeps the whole ISO (${mib} MiB) in RAM: clients need at least ${mib + MEMDISK_MARGIN_MIB} MiB (the ISO plus ${MEMDISK_MARGIN_MIB} MiB for what it boots), BIOS only`,
-      `${r.name}: a modern Linux kernel loses sight of the memdisk disk once it boots, so a live system that looks for its medium afterwards may fail; this suits small tools (firmware updaters, rescue and memory-test images)`,
     ];
   }
   if (method === 'sanboot') {
