@@ -162,7 +162,7 @@ export async function startGanesha(work: string, exportsFile: string): Promise<G
     return exports;
   };
   const readLog = async () => (existsSync(logFile) ? readFile(logFile, 'utf8') : '(no ganesha log)');
-  let exports = await writeConfig();
+  await writeConfig();
 
   const child: ChildProcessWithoutNullStreams = spawn(
     'unshare', ['-m', '-n', '--propagation', 'private', '--', 'bash', '-c', NAMESPACE_SCRIPT, 'ganesha-ns', conf, logFile],
@@ -204,7 +204,7 @@ export async function startGanesha(work: string, exportsFile: string): Promise<G
     enter,
     exported,
     async reload() {
-      exports = await writeConfig();
+      const exports = await writeConfig();
       process.kill(ganeshaPid, 'SIGHUP');
       const want = exports.map((e) => e.path).sort().join('\n');
       const deadline = Date.now() + 30_000;
