@@ -7,6 +7,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerManage } from './commands/manage.js';
 import { registerServer } from './commands/server.js';
 import { registerHost } from './commands/host.js';
+import { registerChain } from './commands/chain.js';
 import { ExitCode } from './exit-codes.js';
 
 const program = new Command('pxe-import')
@@ -21,6 +22,7 @@ registerExtract(program);
 registerManage(program);
 registerServer(program);
 registerHost(program);
+registerChain(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,18 +1,14 @@
 /**
- * `pxe-import host add|remove|list` and `pxe-import chain add|remove|list`: changes to the state's
- * host assignments and chain entries, committed and derived like an import (under the root's lock,
- * state first, then every derived file). Everything is checked before anything is written: a bad
- * MAC, an unknown import or entry, or a bad chain target changes nothing.
+ * `pxe-import host add|remove`: changes to the state's host assignments, committed and derived like
+ * an import (under the root's lock, state first, then every derived file). Everything is checked
+ * before anything is written: a bad MAC or an unknown import or entry changes nothing.
  */
-import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PxeError } from '../errors.js';
 import { CONTROL } from '../kernel-cmdline.js';
 import { renderHostFiles } from '../menus/hosts.js';
 import { menuModel } from '../import/derive.js';
-import { checkName } from '../import/layout.js';
-import { PxeRoot, type RootOptions } from '../import/run.js';
-import { withChain, withHost, withoutChain, withoutHosts, type ChainRecord, type HostAssignment, type State } from '../import/state.js';
+import { withRoot, type PxeRoot, type RootOptions } from '../import/run.js';
+import { withHost, withoutHosts, type HostAssignment, type State } from '../import/state.js';
 import { requireMac } from './mac.js';
 
 export interface HostChange {
@@ -23,17 +19,6 @@ export interface HostChange {
   readonly changed: readonly string[];
   /** Loaders under which this machine still gets the menu, and why. */
   readonly notes: readonly string[];
-}
-
-/** Runs `change` on an opened root and always closes it (releasing the lock). */
-async function withRoot<T>(options: RootOptions, change: (root: PxeRoot) => Promise<T>): Promise<T> {
-  const root = new PxeRoot(options);
-  await root.open();
-  try {
-    return await change(root);
-  } finally {
-    await root.close();
-  }
 }
 
 /** `NAME` or `NAME/ENTRY-ID` checked against the state: the import exists, and so does the entry. */
@@ -90,47 +75,5 @@ export async function removeHosts(options: RootOptions, macs: readonly string[])
     await root.commit(withoutHosts(root.state, parsed));
     await root.derive();
     return { removed: parsed, changed: root.changed };
-  });
-}
-
-/** What a chain's `--to` becomes: a root-relative directory or an http(s) URL, ending in "/". */
-export async function chainPrefix(rootDir: string, to: string): Promise<string> {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(to)) {
-    if (!/^https?:\/\/[^/\s]+/i.test(to) || /[\s\u0000-\u001f\u007f]/.test(to)) throw new PxeError('USAGE', `--to: expected a directory under the PXE root or an http:// URL, got "${to}"`);
-    return to.endsWith('/') ? to : `${to}/`;
-  }
-  // A relative --to is taken relative to the root, where the TFTP server serves it from.
-  const dir = resolve(rootDir, to);
-  const rel = relative(rootDir, dir);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new PxeError('USAGE', `--to: ${dir} is not inside the PXE root ${rootDir}; TFTP clients can only reach files there`);
-  if (/[\s\u0000-\u001f\u007f]/.test(rel)) throw new PxeError('USAGE', `--to: ${dir}: boot loaders cannot express a path with blanks`);
-  const cfg = `${dir}${sep}pxelinux.cfg${sep}default`;
-  if (!(await stat(cfg).then((s) => s.isFile(), () => false))) throw new PxeError('USAGE', `--to: ${cfg} not found: not a pxelinux netboot tree`);
-  return `${rel.split(sep).join('/')}/`;
-}
-
-/** Adds or replaces a chain entry. */
-export async function addChain(options: RootOptions, args: { name: string; to: string; label: string | undefined }): Promise<{ chain: ChainRecord; changed: readonly string[]; notes: string[] }> {
-  const name = checkName(args.name);
-  const prefix = await chainPrefix(options.root, args.to);
-  const notes: string[] = [];
-  if (!/^https?:/.test(prefix) && !(await stat(resolve(options.root, prefix, 'pxelinux.0')).then(() => true, () => false))) {
-    notes.push(`${resolve(options.root, prefix)} has no pxelinux.0: the iPXE menu chains ${prefix}pxelinux.0, so copy the tree's own there`);
-  }
-  return withRoot(options, async (root) => {
-    if (root.state.imports[name]) throw new PxeError('USAGE', `${name}: already an import's name; choose another name for the chain entry`);
-    const chain: ChainRecord = { name, label: args.label ?? `${name} (netboot)`, prefix };
-    await root.commit(withChain(root.state, chain));
-    await root.derive();
-    return { chain, changed: root.changed, notes };
-  });
-}
-
-export async function removeChain(options: RootOptions, name: string): Promise<{ changed: readonly string[] }> {
-  return withRoot(options, async (root) => {
-    if (!root.state.chains?.[name]) throw new PxeError('USAGE', `${root.layout.state}: no chain entry named "${name}" (see pxe-import chain list)`);
-    await root.commit(withoutChain(root.state, name));
-    await root.derive();
-    return { changed: root.changed };
   });
 }

@@ -339,6 +339,9 @@ export class ImportSession {
 
   /** Whether the image is what the state already holds (and its tree is still there). */
   async #compare(state: State): Promise<void> {
+    if (state.chains?.[this.name]) {
+      throw new PxeError('USAGE', `--as: "${this.name}" is the name of a chain entry (pxe-import chain list); import under another name`);
+    }
     this.previous = state.imports[this.name];
     this.unchanged =
       this.previous !== undefined &&
@@ -424,6 +427,17 @@ export async function importImage(options: ImportOptions): Promise<ImportResult>
     return session.result();
   } finally {
     await session.close();
+  }
+}
+
+/** Runs `change` on an opened root (locked, repaired) and always closes it. */
+export async function withRoot<T>(options: RootOptions, change: (root: PxeRoot) => Promise<T>): Promise<T> {
+  const root = new PxeRoot(options);
+  await root.open();
+  try {
+    return await change(root);
+  } finally {
+    await root.close();
   }
 }
 

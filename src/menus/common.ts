@@ -281,10 +281,22 @@ export function resolveHosts(model: MenuModel, plan: MenuPlan): ResolvedHost[] {
     const p = pi && (host.entryId === undefined ? (pi.entries.find((e) => e.entry.isDefault) ?? pi.entries[0]) : pi.entries.find((e) => e.entry.id === host.entryId));
     if (!p) return { host, planned: undefined };
     const extra = host.append.trim();
-    const join = (line: string | undefined) => (line === undefined || extra === '' ? line : `${line} ${extra}`.trim());
+    const join = (line: string | undefined) => (line === undefined || extra === '' ? line : withExtraArgs(line, extra));
     // Only the command lines change: files, names and everything else are the menu's entry.
     return { host, planned: { ...p, entry: { ...p.entry, nfs: join(p.entry.nfs), http: join(p.entry.http) } } };
   });
+}
+
+/**
+ * `line` with `extra` added before its first `---` or `--` separator (else at the end): what follows
+ * the separator is for the installed system or init, while a machine's extra arguments (an answer
+ * file, `auto=true`) are for the installer or initrd, as buildCommandLine keeps the ISO's own.
+ */
+export function withExtraArgs(line: string, extra: string): string {
+  const sep = /(^|\s)(---?)(?=\s|$)/.exec(line);
+  if (!sep) return `${line} ${extra}`.trim();
+  const at = sep.index + sep[1]!.length;
+  return `${line.slice(0, at)}${extra} ${line.slice(at)}`.trim();
 }
 
 /** `aa-bb-cc-dd-ee-ff` from `aa:bb:cc:dd:ee:ff`: how the loaders name per-MAC files. */

@@ -130,6 +130,8 @@ describe('chain add', () => {
     assert.match(r.stdout, /^note: .*d-i has no pxelinux\.0/m);
     assert.match(await readFile(join(root, 'pxelinux.cfg/default'), 'utf8'), /^  CONFIG d-i\/pxelinux\.cfg\/default d-i\/$/m);
     assert.match(await readFile(join(root, 'boot.ipxe'), 'utf8'), /^set 210:string d-i\/$/m);
+    // An import may not take the chain entry's name.
+    await refused([demo, '--as', 'd-i', '--server', '192.0.2.10', '--clients', '192.0.2.0/24', '--quiet'], /"d-i" is the name of a chain entry/);
     assert.equal((await runCli(['chain', 'remove', 'd-i', ...common])).code, 0);
     assert.doesNotMatch(await readFile(join(root, 'boot.ipxe'), 'utf8'), /210/);
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderGrub, renderIpxe, renderPxelinux } from '../../src/menus/index.js';
 import { isHostFileName, renderHostFiles } from '../../src/menus/hosts.js';
+import { withExtraArgs } from '../../src/menus/common.js';
 import type { MenuHost } from '../../src/menus/model.js';
 import { debian, entry, model, ubuntu } from './models.js';
 
@@ -32,15 +33,15 @@ describe('per-host files', () => {
         '  MENU LABEL Start installer',
         `  LINUX ${tree}/install/vmlinuz`,
         `  INITRD ${tree}/install/initrd.gz`,
-        '  APPEND vga=788 --- quiet auto=true url=http://10.0.0.1/preseed.cfg',
+        '  APPEND vga=788 auto=true url=http://10.0.0.1/preseed.cfg --- quiet',
         '',
       ].join('\n'),
     );
     assert.match(grub!, /^set timeout=0\nset default='debian-12-install'\n/m);
-    assert.match(grub!, new RegExp(`\tlinux /${tree}/install/vmlinuz vga=788 --- quiet auto=true url=http://10.0.0.1/preseed.cfg\n`));
+    assert.match(grub!, new RegExp(`\tlinux /${tree}/install/vmlinuz vga=788 auto=true url=http://10.0.0.1/preseed.cfg --- quiet\n`));
     assert.match(grub!, /^serial --unit=0 --speed=115200$/m);
     // Relative URLs lead back to the root from hosts/.
-    assert.match(ipxe!, new RegExp(`^kernel \\.\\./${tree}/install/vmlinuz initrd=initrd.gz vga=788 --- quiet auto=true url=http://10.0.0.1/preseed.cfg \\|\\| goto failed$`, 'm'));
+    assert.match(ipxe!, new RegExp(`^kernel \\.\\./${tree}/install/vmlinuz initrd=initrd.gz vga=788 auto=true url=http://10.0.0.1/preseed.cfg --- quiet \\|\\| goto failed$`, 'm'));
     assert.match(ipxe!, /^goto debian-12-install$/m);
     assert.match(ipxe!, /^:failed$/m);
   });
@@ -74,6 +75,17 @@ describe('per-host files', () => {
     assert.ok(isHostFileName('grub', 'grub.cfg-01-52-54-00-12-34-56'));
     assert.ok(!isHostFileName('grub', 'grub.cfg'));
     assert.ok(isHostFileName('ipxe', '52-54-00-12-34-56.ipxe'));
+  });
+});
+
+describe('extra arguments', () => {
+  test('go before the first --- or -- separator, else at the end', () => {
+    assert.equal(withExtraArgs('a b --- c', 'x=1 y'), 'a b x=1 y --- c');
+    assert.equal(withExtraArgs('a -- b --- c', 'x'), 'a x -- b --- c');
+    assert.equal(withExtraArgs('a b', 'x'), 'a b x');
+    assert.equal(withExtraArgs('a b ---', 'x'), 'a b x ---');
+    assert.equal(withExtraArgs('a b=---c', 'x'), 'a b=---c x');
+    assert.equal(withExtraArgs('', 'x'), 'x');
   });
 });
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { Layout } from '../../import/layout.js';
 import { readState } from '../../import/state.js';
-import { addChain, addHost, removeChain, removeHosts } from '../../hosts/assign.js';
+import { addHost, removeHosts } from '../../hosts/assign.js';
 import { addRootOptions, resolveRootOptions, type RootFlags } from '../root-options.js';
 
-/** `pxe-import host …` (per-machine entries) and `pxe-import chain …` (a distribution's netboot tree). */
+/** `pxe-import host add|remove|list`: machines that boot one entry without a menu. */
 export function registerHost(program: Command): void {
   const note = (n: string) => process.stdout.write(`note: ${n}\n`);
   const host = program.command('host').description('Boot one machine (by MAC) straight into one entry, without a menu');
@@ -53,32 +53,5 @@ export function registerHost(program: Command): void {
       const gone = state.imports[h.import] === undefined || (h.entry !== undefined && !state.imports[h.import]!.entries.some((e) => e.id === h.entry));
       process.stdout.write(`${h.mac}  ${h.import}${h.entry ? `/${h.entry}` : ''}${h.append ? `  ${h.append}` : ''}${gone ? '  (entry gone: gets the menu)' : ''}\n`);
     }
-  });
-
-  const chain = program.command('chain').description("Menu entries that hand the client to a distribution's own pxelinux netboot tree");
-  addRootOptions(
-    chain
-      .command('add')
-      .description('Add (or replace) a chain entry: iPXE sets DHCP option 210 and chains the tree\'s pxelinux.0; pxelinux uses CONFIG')
-      .argument('<name>', 'entry name')
-      .requiredOption('--to <dir-or-url>', 'the netboot tree: a directory under the PXE root (with pxelinux.cfg/default), or an http:// URL')
-      .option('--label <text>', 'menu label'),
-  ).action(async (name: string, flags: RootFlags & { to: string; label?: string }) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
-    const r = await addChain(root, { name, to: flags.to, label: flags.label });
-    process.stdout.write(`${name}: chains ${r.chain.prefix}; ${r.changed.length} file(s) changed\n`);
-    for (const n of r.notes) note(n);
-  });
-  addRootOptions(chain.command('remove').description('Remove a chain entry').argument('<name>', 'entry name')).action(async (name: string, flags: RootFlags) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
-    await removeChain(root, name);
-    process.stdout.write(`${name}: removed\n`);
-  });
-  addRootOptions(chain.command('list').description('List chain entries')).action(async (flags: RootFlags) => {
-    const { root } = await resolveRootOptions(flags, {});
-    const state = await readState(new Layout(root.root).state);
-    const chains = Object.values(state.chains ?? {}).sort((a, b) => (a.name < b.name ? -1 : 1));
-    if (chains.length === 0) process.stdout.write(`no chain entries in ${root.root}\n`);
-    for (const c of chains) process.stdout.write(`${c.name}  ${c.prefix}  ${c.label}\n`);
   });
 }

@@ -86,8 +86,14 @@ export function registerManage(program: Command): void {
       const present = new Set(names.map(([file]) => join(folder, file)));
       for (const r of Object.values(state.imports) as ImportRecord[]) {
         if (r.source.path.startsWith(`${folder}/`) && !present.has(r.source.path)) {
-          await removeImport(r.name, root);
-          process.stdout.write(`${new Date().toISOString()} ${r.name}: removed (its ISO is gone)\n`);
+          try {
+            await removeImport(r.name, root);
+            process.stdout.write(`${new Date().toISOString()} ${r.name}: removed (its ISO is gone)\n`);
+          } catch (e) {
+            // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
+            failed++;
+            process.stderr.write(`pxe-import: ${r.name}: not pruned: ${(e as Error).message}\n`);
+          }
         }
       }
     }
