@@ -131,6 +131,20 @@ describe('dnsmasq (full DHCP) with the generated configuration, clients on a tap
   });
 });
 
+describe('dnsmasq (full DHCP, --uefi shim): shim loads the netboot GRUB under the name it looks for', { skip: UEFI_NETNS_SKIP }, () => {
+  test('a UEFI client is sent bootx64.efi (shim), which fetches grubx64.efi, which shows the GRUB menu', async () => {
+    const { work, root, conf } = await prepare(['--mode', 'full', '--uefi', 'shim']);
+    const firmware = await uefi(work, 'unused');
+    const { log, dhcp } = await bootOnTap(work, conf, [...firmware.args, ...tap()]);
+    assert.match(log, /Boot from local disk/, `GRUB menu not on the serial console:\n${tail(log)}\n${dhcp.slice(-2000)}`);
+    assert.match(log, /INITRD-OK/, `the initrd did not run:\n${tail(log)}`);
+    assert.deepEqual(offeredBootfiles(dhcp), ['bootx64.efi'], dhcp.slice(-2000));
+    const sent = [...new Set(sentFiles(dhcp, root))];
+    assert.deepEqual(sent.slice(0, 2), ['bootx64.efi', 'grubx64.efi'], sent.join(' '));
+    assert.ok(sent.includes('grub/grub.cfg'), sent.join(' '));
+  });
+});
+
 describe('dnsmasq (full DHCP, --ipxe) chaining through iPXE to boot.ipxe', { skip: NETNS_SKIP }, () => {
   test('an iPXE client (the e1000 ROM) is sent boot.ipxe, not iPXE again, and boots the menu default', async () => {
     const { work, root, conf } = await prepare(['--mode', 'full', '--ipxe']);
