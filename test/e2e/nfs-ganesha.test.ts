@@ -1,7 +1,7 @@
 /**
  * NFS root for real: pxe-import imports a casper ISO, nfs-ganesha (in private namespaces, see
  * ganesha.ts) serves exactly the exports file pxe-import wrote, and QEMU's iPXE ROM runs the
- * generated boot.ipxe. The test initrd mounts the nfsroot= the entry names and prints the marker
+ * generated boot.ipxe (pxelinux's menu too, in the first test). The test initrd mounts the nfsroot= the entry names and prints the marker
  * file the ISO carried (fixtures/e2e/nfs.sh builds three versions of the ISO).
  *
  * Then the case the import's design is about: a client keeps running from version 1 while
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requirement } from '../helpers/requirements.js';
 import { GANESHA_SKIP, ganeshaExports, startGanesha, type GaneshaServer } from './ganesha.js';
-import { BIOS_SKIP, E2E, importForBoot, kernelCmdline, pxeArgs, startVm, tail, type Firmware, type Vm } from './harness.js';
+import { BIOS, BIOS_SKIP, E2E, importForBoot, installPxelinux, kernelCmdline, pxeArgs, startVm, tail, type Firmware, type Vm } from './harness.js';
 
 const iso = (version: number) => join(E2E, `ubuntu-nfs-v${version}.iso`);
 const SKIP =
@@ -57,7 +57,7 @@ function assertNfsBoot(log: string, nfsroot: string, marker: string): void {
 }
 
 describe('NFS root served by nfs-ganesha from the exports file pxe-import wrote', { skip: SKIP }, () => {
-  test('iPXE boots the default entry; the initrd mounts exactly the recorded nfsroot and reads the marker inside the ISO', async () => {
+  test('iPXE and pxelinux boot the default entry; the initrd mounts exactly the recorded nfsroot and reads the marker inside the ISO', async () => {
     const { work, root, tree, defaultEntry: entry } = await importForBoot({ iso: iso(1) });
     const exportsFile = join(work, 'exports');
     const nfsroot = nfsRoot(entry.nfs);
@@ -73,6 +73,14 @@ describe('NFS root served by nfs-ganesha from the exports file pxe-import wrote'
       assert.ok(!client.killedAtLimit(), `the client did not power off within 240 s:\n${tail(log)}`);
       assert.equal(kernelCmdline(log), `initrd=initrd ${entry.nfs}`, `the kernel got another command line:\n${tail(log)}`);
       assertNfsBoot(log, nfsroot, 'pxe-import marker v1');
+
+      // The same entry through pxelinux's APPEND line (BIOS).
+      await installPxelinux(root);
+      const bios = startVm(pxeArgs(root, BIOS, { restrict: false }), { prefix: server.enter, timeoutMs: 240_000 });
+      const biosLog = await bios.exited;
+      assert.ok(!bios.killedAtLimit(), `the pxelinux client did not power off within 240 s:\n${tail(biosLog)}`);
+      assert.equal(kernelCmdline(biosLog), `BOOT_IMAGE=${tree}/${entry.kernel} ${entry.nfs} initrd=${tree}/${entry.initrds[0]}`);
+      assertNfsBoot(biosLog, nfsroot, 'pxe-import marker v1');
     } finally {
       await server.stop();
     }
