@@ -86,6 +86,7 @@ export class PxeRoot {
   /** The first directory this run created (mkdir -p's answer), removed again if nothing is committed. */
   #created: string | undefined;
   #committed = false;
+  readonly #noted = new Set<string>();
   readonly changed: string[] = [];
 
   constructor(readonly options: RootOptions) {
@@ -207,7 +208,13 @@ export class PxeRoot {
    * touched: that machine keeps the admin's file, and a note says so.
    */
   async #writeHostFiles(model: MenuModel, serial: MenuSettings['serial']): Promise<void> {
-    const { files } = renderHostFiles(model, { serial });
+    const { files, unresolved } = renderHostFiles(model, { serial });
+    // Said on every run until fixed: a re-import that dropped an assigned entry must not go unnoticed.
+    for (const n of unresolved) {
+      if (this.#noted.has(n)) continue; // derive() runs twice in most commands (repair, then after the commit)
+      this.#noted.add(n);
+      this.options.onNote?.(n);
+    }
     const wanted = new Set(files.map((f) => f.path));
     for (const f of files) {
       const full = join(this.options.root, f.path);

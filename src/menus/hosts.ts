@@ -52,6 +52,8 @@ export interface RenderedHosts {
   readonly files: readonly HostFile[];
   /** One line per machine that gets the menu under some loader, and why. */
   readonly notes: readonly string[];
+  /** The notes of machines whose import or entry is gone (they get the menu everywhere). */
+  readonly unresolved: readonly string[];
 }
 
 function what(h: ResolvedHost): string {
@@ -105,10 +107,13 @@ export function renderHostFiles(model: MenuModel, options: MenuRenderOptions = {
   const httpBase = checkHttpBase(model.httpBase);
   const files: HostFile[] = [];
   const notes: string[] = [];
+  const unresolved: string[] = [];
   for (const h of resolveHosts(model, plan)) {
     const p = h.planned;
     if (!p) {
-      notes.push(`${h.host.mac}: ${what(h)} is not imported (any more): this machine gets the menu; pxe-import host add it again or host remove it`);
+      const note = `${h.host.mac}: ${what(h)} is not imported (any more): this machine gets the menu; pxe-import host add it again or host remove it`;
+      notes.push(note);
+      unresolved.push(note);
       continue;
     }
     const mac = hyphenMac(h.host.mac);
@@ -125,5 +130,5 @@ export function renderHostFiles(model: MenuModel, options: MenuRenderOptions = {
     if (cannot.length > 0) notes.push(`${h.host.mac}: gets the menu under ${cannot.join(', ')}`);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, notes };
+  return { files, notes, unresolved };
 }

@@ -47,7 +47,7 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
     const looked = explainNoMatch(options.profiles, view).map((l) => `  ${l}`).join('\n');
     throw new PxeError(
       'PROFILE_NO_MATCH',
-      `${image}: no profile recognises this ISO; boot it whole with --profile memdisk (BIOS: the ISO in RAM) or --profile sanboot (iPXE reads it over HTTP; needs --http-base), or add a profile with --profiles DIR. Looked for:\n${looked}`,
+      `${image}: no profile recognises this ISO; use --profile memdisk (the whole ISO in RAM, BIOS) or --profile sanboot (iPXE reads the whole ISO over HTTP; needs --http-base) to boot it whole, or add a profile with --profiles DIR. Looked for:\n${looked}`,
       { file: image },
     );
   }

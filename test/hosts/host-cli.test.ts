@@ -114,6 +114,21 @@ describe('host add, re-import, remove', () => {
   });
 });
 
+describe('an assigned entry that a new version no longer has', () => {
+  test('the machine gets the menu, list marks it, and each run says so once', async () => {
+    // What a re-import of an ISO whose new version dropped the entry leaves in the state.
+    const file = join(root, '.pxe-import/state.json');
+    const state = JSON.parse(await readFile(file, 'utf8')) as State;
+    await writeFile(file, renderState({ ...state, hosts: { [MAC]: { mac: MAC, import: 'demo', entry: 'dropped-entry', append: '' } } }));
+    const re = await runCli([demo, '--as', 'demo', ...common, '--server', '192.0.2.10', '--clients', '192.0.2.0/24', '--quiet', '--force']);
+    assert.equal(re.code, 0, re.stderr);
+    assert.equal(re.stdout.match(/52:54:00:12:34:56: demo\/dropped-entry is not imported \(any more\): this machine gets the menu/g)?.length, 1, re.stdout);
+    for (const f of HOST_FILES) assert.equal(existsSync(join(root, f)), false, f);
+    assert.match((await runCli(['host', 'list', ...common])).stdout, /^52:54:00:12:34:56  demo\/dropped-entry  \(entry gone: gets the menu\)$/m);
+    assert.equal((await runCli(['host', 'remove', MAC, ...common])).code, 0);
+  });
+});
+
 describe('chain add', () => {
   test('refuses a directory outside the root or without pxelinux.cfg/default, then adds a tree to the menus', async () => {
     const outside = join(work, 'netboot');

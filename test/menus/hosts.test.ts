@@ -53,6 +53,7 @@ describe('per-host files', () => {
     const gone = renderHostFiles(model([debian], { hosts: [host({ importName: 'fedora' }), host({ mac: '52:54:00:00:00:01', entryId: 'nope' })] }));
     assert.deepEqual(gone.files, []);
     assert.equal(gone.notes.length, 2);
+    assert.deepEqual(gone.unresolved, gone.notes);
     assert.match(gone.notes[0]!, /^52:54:00:12:34:56: fedora\/install is not imported/);
   });
 
