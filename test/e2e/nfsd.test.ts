@@ -9,12 +9,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { EXPORT_OPTIONS } from '../../src/import/derive.js';
 import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';
 import { BIOS_SKIP, E2E, importForBoot, installPxelinux, kernelCmdline, runVm, startVm, tail, workDir, type Vm } from './harness.js';
 
@@ -42,7 +43,7 @@ interface NfsdServer {
  * Boots the server VM on the socket network listening at 127.0.0.1:PORT, with WORK (the test's
  * folder: PXE root and exports file) as its second disk, and waits until it serves.
  */
-async function startServer(work: string, root: string, port: number): Promise<NfsdServer> {
+async function startServer(work: string, root: string, port: number, options: { readonly shell?: boolean } = {}): Promise<NfsdServer> {
   // ext4 made from the folder itself: ownership, modes and the NAME symlinks as pxe-import left them.
   const disk = join(await workDir('pxe-import-nfsd-disk-'), 'data.img');
   const { stdout } = await run('du', ['-sm', work]);
@@ -50,7 +51,7 @@ async function startServer(work: string, root: string, port: number): Promise<Nf
   await run('mkfs.ext4', ['-q', '-F', '-d', work, disk, `${mb}M`]);
   const vm = startVm([
     '-kernel', join(DEBIAN, 'vmlinuz'), '-initrd', join(DEBIAN, 'initrd.img'),
-    '-append', `root=/dev/vda rw console=ttyS0 quiet panic=-1 init=/pxetest-server-init pxetest.data=${work} pxetest.exports=${join(work, 'exports')} pxetest.tftp=${root}`,
+    '-append', `root=/dev/vda rw console=ttyS0 quiet panic=-1 init=/pxetest-server-init pxetest.data=${work} pxetest.exports=${join(work, 'exports')} pxetest.tftp=${root}${options.shell ? ' pxetest.shell=1' : ''}`,
     '-drive', `file=${SERVER_IMG},format=raw,if=virtio,snapshot=on`,
     '-drive', `file=${disk},format=raw,if=virtio,snapshot=on`,
     '-netdev', `socket,id=n0,listen=127.0.0.1:${port}`, '-device', 'virtio-net-pci,netdev=n0,mac=52:54:00:aa:00:02',
@@ -131,6 +132,43 @@ describe('kernel nfsd: a server VM loads the exports file pxe-import wrote', { s
       // rpc.mountd says why: the host is not in the export's client list.
       await server.vm.waitFor(/MOUNTD: .*refused mount request from 10\.0\.2\.1\d\d for \S+/, 30_000);
       assert.ok(server.vm.log().includes(`for ${path} `), `mountd refused another path:\n${tail(server.vm.log())}`);
+    } finally {
+      server.vm.kill();
+    }
+  });
+
+  test('--reload run on the server: the running nfsd serves the new exports file to a client it refused before', async () => {
+    const { work, root, common } = await importForBoot({ iso: NFSD_ISO, args: ['--clients', '10.0.2.200/32'] });
+    await installPxelinux(root);
+    // pxe-import itself, runnable in the server VM (Debian 12, like the host): node, the built CLI, its modules.
+    const app = join(work, 'app');
+    await cp(process.execPath, join(app, 'node'));
+    for (const dir of ['dist/src', 'node_modules', 'profiles', 'package.json', ...(existsSync(join(REPO_ROOT, 'native/build')) ? ['native/build'] : [])]) {
+      await cp(join(REPO_ROOT, dir), join(app, dir), { recursive: true });
+    }
+    await cp(NFSD_ISO, join(work, 'nfsd-e2e.iso'));
+
+    const server = await startServer(work, root, 10143, { shell: true });
+    try {
+      assert.ok(server.exports.some((l) => l.includes(' 10.0.2.200/32(')), server.exports.join('\n'));
+      // --force: a re-import of an unchanged image keeps its recorded clients otherwise.
+      const imported = await server.vm.shell(
+        `${app}/node ${app}/dist/src/cli/main.js ${join(work, 'nfsd-e2e.iso')} --as ubuntu ${common.join(' ')} --server 10.0.2.2 --clients 10.0.2.0/24 --force --reload --quiet 2>&1`,
+        300_000,
+      );
+      assert.equal(imported.status, 0, imported.output);
+      const listed = await server.vm.shell(`${app}/node ${app}/dist/src/cli/main.js list --json ${common.join(' ')}`, 120_000);
+      const json = listed.output.slice(listed.output.indexOf('['), listed.output.lastIndexOf(']') + 1);
+      const entry = (JSON.parse(json) as { name: string; entries: { nfs: string; isDefault: boolean }[] }[])
+        .find((r) => r.name === 'ubuntu')!.entries.find((e) => e.isDefault)!;
+      const path = nfsPath(entry.nfs)!;
+      // The kernel's export table, without restarting anything: --reload ran exportfs -ra.
+      const table = await server.vm.shell('exportfs -s');
+      assert.ok(table.output.split('\n').some((l) => l.startsWith(`${path} `) && l.includes(' 10.0.2.0/24(')), `not exported to 10.0.2.0/24 after --reload:\n${table.output}`);
+
+      const log = await bootClient(10143);
+      assert.ok(log.includes(`NFS-MOUNT-OK 10.0.2.2:${path}`), `the new export did not mount:\n${tail(log)}\n--- server:\n${tail(server.vm.log())}`);
+      assert.match(log, /MARKER: nfsd-e2e marker from inside the ISO/);
     } finally {
       server.vm.kill();
     }
