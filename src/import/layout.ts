@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PxeError } from '../errors.js';
+import { LOADER_FILES } from '../server/loaders.js';
 
 /**
  * Where everything lives under the PXE root. The root is both the TFTP root and
@@ -62,7 +63,11 @@ export class Layout {
 
 /** Names become directory names, menu labels and export paths: keep them plain. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const RESERVED = new Set(['pxelinux.cfg', 'grub', 'boot.ipxe', 'pxe-import.ipxe', 'memdisk', 'pxelinux.0', 'ldlinux.c32', 'hosts']);
+/** Names pxe-import or `pxe-import init` write at the top of the root: an import may not take them. */
+const RESERVED = new Set([
+  'pxelinux.cfg', 'grub', 'boot.ipxe', 'pxe-import.ipxe', 'hosts',
+  ...LOADER_FILES.map((file) => file.name.split('/')[0]!),
+]);
 
 export function checkName(name: string): string {
   if (!NAME.test(name) || name.endsWith('.iso')) {

@@ -169,6 +169,12 @@ describe('pxe-import IMAGE --as NAME', () => {
     const badName = await cli([demo, '--as', '../evil']);
     assert.equal(badName.code, 2);
     assert.equal(badName.stderr, 'pxe-import: --as: invalid name "../evil": use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit\n');
+    for (const loader of ['efi64', 'undionly.kpxe', 'grubnetx64.efi', 'hosts']) {
+      // Names `pxe-import init` or the menus write at the top of the root.
+      const reserved = await cli([demo, '--as', loader]);
+      assert.equal(reserved.code, 2, loader);
+      assert.equal(reserved.stderr, `pxe-import: --as: "${loader}" is reserved for boot-loader files\n`);
+    }
     const missing = await cli([join(dir, 'nope.iso'), '--as', 'x']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.iso: cannot open image: no such file\n$/);
