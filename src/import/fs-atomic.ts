@@ -8,9 +8,10 @@ import { PxeError } from '../errors.js';
  * rename, so readers (tftpd, exportfs, a booting client) see the old file or the new
  * one, never half of one. Returns false, writing nothing, when the content is already there.
  */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<boolean> {
-  const current = await readFile(path, 'utf8').catch(() => undefined);
-  if (current === content) return false;
+export async function writeFileAtomic(path: string, content: string | Buffer, mode = 0o644): Promise<boolean> {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  const current = await readFile(path).catch(() => undefined);
+  if (current?.equals(bytes)) return false;
   const dir = dirname(path);
   await mkdir(dir, { recursive: true }).catch((e) => {
     throw ioError(dir, 'cannot create directory', e);
@@ -19,7 +20,7 @@ export async function writeFileAtomic(path: string, content: string, mode = 0o64
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
-      await fh.writeFile(content);
+      await fh.writeFile(bytes);
       await fh.sync();
     } finally {
       await fh.close();

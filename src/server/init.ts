@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { PxeError } from '../errors.js';
-import { ioError } from '../import/fs-atomic.js';
+import { writeFileAtomic } from '../import/fs-atomic.js';
 import { PxeRoot, type RootOptions } from '../import/run.js';
 import { LOADER_FILES, packageHint, type LoaderFile, type LoaderRole } from './loaders.js';
 
@@ -59,7 +58,7 @@ export async function initRoot(options: InitOptions): Promise<InitResult> {
     const { copies, outcomes } = await planLoaders(options);
     for (const c of copies) {
       if (c.action === 'unchanged') continue;
-      await writeBytesAtomic(c.target, c.bytes);
+      await writeFileAtomic(c.target, c.bytes);
       pxe.changed.push(c.target);
     }
     // An empty state renders menus with only "boot from local disk"; imports later update them.
@@ -113,24 +112,3 @@ async function findSource(file: LoaderFile, sysroot: string): Promise<{ path: st
   return undefined;
 }
 
-/** Like writeFileAtomic, for bytes; a symlink at `path` is replaced, never written through. */
-async function writeBytesAtomic(path: string, bytes: Buffer): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true }).catch((e) => {
-    throw ioError(dir, 'cannot create directory', e);
-  });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
-  try {
-    const fh = await open(tmp, 'wx', 0o644);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw ioError(path, 'cannot write', e);
-  }
-}
