@@ -42,8 +42,3 @@ export function requireMac(text: string): Mac {
   if ((Number.parseInt(mac.slice(0, 2), 16) & 1) === 1) throw new PxeError('USAGE', `"${text}" is a multicast address, not a machine's MAC address`);
   return mac;
 }
-
-/** `aa-bb-cc-dd-ee-ff`: the hyphenated form pxelinux, GRUB and iPXE (`${mac:hexhyp}`) use in file names. */
-export function macHyphens(mac: Mac): string {
-  return mac.replace(/:/g, '-');
-}

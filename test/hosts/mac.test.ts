@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PxeError } from '../../src/errors.js';
-import { macHyphens, parseMac, requireMac } from '../../src/hosts/mac.js';
+import { parseMac, requireMac } from '../../src/hosts/mac.js';
+import { hyphenMac } from '../../src/menus/common.js';
 
 describe('MAC addresses', () => {
   test('the usual spellings give one lower-case, colon-separated form', () => {
     for (const text of ['52:54:00:ab:cd:ef', '52:54:00:AB:CD:EF', '52-54-00-AB-CD-EF', '5254.00ab.cdef', '525400ABCDEF', ' 52:54:00:ab:cd:ef\n', '01-52-54-00-ab-cd-ef']) {
       assert.equal(parseMac(text), '52:54:00:ab:cd:ef', text);
     }
-    assert.equal(macHyphens(requireMac('52:54:00:AB:CD:EF')), '52-54-00-ab-cd-ef');
+    assert.equal(hyphenMac(requireMac('52:54:00:AB:CD:EF')), '52-54-00-ab-cd-ef');
   });
 
   test('anything else is refused, naming what was given', () => {
