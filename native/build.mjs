@@ -16,9 +16,12 @@ if (!nodeGyp) {
 }
 // Headers installed beside node (Debian's nodejs, nvm, the official tarball) spare node-gyp a download.
 const prefix = join(dirname(process.execPath), '..');
-const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(prefix, 'include/node/node_api.h')) ? prefix : undefined);
+const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include/node/node_api.h')) ? prefix : undefined);
 const args = [nodeGyp, 'rebuild', `--directory=${here}`, '--silent', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
-const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+const env = { ...process.env };
+if (nodedir) env.npm_config_nodedir = nodedir;
+else delete env.npm_config_nodedir;
+const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
   console.warn(`pxe-import: sendfile addon not built (${(r.stderr || '').trim().split('\n').pop() || `exit ${r.status}`}); the extractor will copy large files with read()+write()`);
   process.exit(0);
