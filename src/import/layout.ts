@@ -78,7 +78,11 @@ export function checkName(name: string): string {
 }
 
 /** Version ids sort by time: "20261122T035300Z-3fa2b1c9" (UTC time, then the image fingerprint). */
-export function versionId(now: Date, fingerprint: string): string {
+export function versionId(now: Date, fingerprint: string, taken: (id: string) => boolean = () => false): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${t}-${fingerprint.slice(0, 8)}`;
+  const base = `${t}-${fingerprint.slice(0, 8)}`;
+  // A --force re-import can finish within the second of the version it replaces.
+  let id = base;
+  for (let n = 2; taken(id); n++) id = `${base}.${n}`;
+  return id;
 }

@@ -1,4 +1,5 @@
 import { access, constants, copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -295,6 +296,8 @@ export class ImportSession {
   source: SourceIdentity | undefined;
   previous: ImportRecord | undefined;
   unchanged = false;
+  /** Unchanged image, but served from another address: same tree, command lines planned again. */
+  replan = false;
   image: IsoImage | undefined;
   analysis: Analysis | undefined;
   version: string | undefined;
@@ -319,7 +322,11 @@ export class ImportSession {
           await this.#compare(this.root.state);
         },
       },
-      { title: 'Detect the distribution and plan boot entries', skip: skipIfUnchanged, run: () => this.#detect() },
+      {
+        title: 'Detect the distribution and plan boot entries',
+        skip: () => (this.replan ? false : skipIfUnchanged()),
+        run: () => this.#detect(),
+      },
       {
         title: `Extract into ${o.root}/.pxe-import/versions/${this.name}/`,
         skip: skipIfUnchanged,
@@ -355,19 +362,23 @@ export class ImportSession {
       !this.options.force &&
       sameSource(this.previous.source, this.source!) &&
       (await exists(this.root.layout.version(this.name, this.previous.version)));
+    const served = this.previous?.served;
+    this.replan = this.unchanged && (served?.server !== this.options.server || served.httpBase !== this.options.menu.httpBase);
   }
 
   /** For --dry-run: what the import would do, read without the lock, nothing written. */
   async preview(): Promise<void> {
     await this.#identify();
     await this.#compare(await readState(this.root.layout.state));
-    if (!this.unchanged) await this.#detect();
+    if (!this.unchanged || this.replan) await this.#detect();
   }
 
   async #detect(): Promise<void> {
     const o = this.options;
     this.image = await openIsoImage(o.image, { onWarning: o.onWarning });
-    this.version = versionId(new Date(), this.source!.fingerprint);
+    this.version = this.replan
+      ? this.previous!.version
+      : versionId(new Date(), this.source!.fingerprint, (id) => existsSync(this.root.layout.version(this.name, id)));
     const exportPath = this.root.layout.version(this.name, this.version);
     const httpRoot = o.menu.httpBase ?? `http://${o.server}/`;
     this.analysis = await analyzeImage(this.image, {
@@ -384,10 +395,15 @@ export class ImportSession {
   async #switch(): Promise<void> {
     const o = this.options;
     if (this.unchanged) {
-      // Nothing new to extract; a new --label is still worth recording.
-      this.record = this.previous!;
-      if (o.label !== undefined && o.label !== this.record.label) {
-        this.record = { ...this.record, label: o.label };
+      // Nothing new to extract; new clients, a new label or a new server address still take effect.
+      const previous = this.previous!;
+      this.record = {
+        ...previous,
+        label: o.label ?? previous.label,
+        clients: o.clients,
+        ...(this.replan ? { entries: this.analysis!.plan.entries, served: { server: o.server, httpBase: o.menu.httpBase } } : {}),
+      };
+      if (JSON.stringify(this.record) !== JSON.stringify(previous)) {
         await this.root.commit(withImport(this.root.state, this.record));
         await this.root.derive();
       }
@@ -405,6 +421,7 @@ export class ImportSession {
       version: this.version!,
       exportPath: this.root.layout.version(this.name, this.version!),
       clients: o.clients,
+      served: { server: o.server, httpBase: o.menu.httpBase },
       entries: analysis!.plan.entries,
       retained,
       importedAt: new Date().toISOString(),

@@ -20,6 +20,11 @@ export interface RetainedVersion {
   readonly nfs: boolean;
 }
 
+export interface ServedFrom {
+  readonly server: string;
+  readonly httpBase: string | undefined;
+}
+
 export interface ImportRecord {
   readonly name: string;
   readonly label: string;
@@ -28,6 +33,8 @@ export interface ImportRecord {
   readonly version: string;
   readonly exportPath: string;
   readonly clients: readonly string[];
+  /** The server and HTTP base the entries' command lines name (absent in states written before 0.1.1). */
+  readonly served?: ServedFrom;
   readonly entries: readonly BootEntry[];
   /** Older versions still on disk and exported, newest first. */
   readonly retained: readonly RetainedVersion[];

@@ -87,6 +87,27 @@ describe('pxe-import IMAGE --as NAME', () => {
     assert.deepEqual(await snapshotOutsideTrees(root, [exportsFile]), before);
   });
 
+  test('an unchanged image re-run with new --clients or --server updates exports and menus, not the tree', async () => {
+    const { root, exportsFile, cli } = await pxeRoot();
+    const rootArgs = ['--root', root, '--exports-file', exportsFile];
+    assert.equal((await cli([demo, '--as', 'demo'])).code, 0);
+    const list = async () => JSON.parse((await runCli(['list', '--json', ...rootArgs])).stdout)[0] as { version: string; entries: { nfs: string }[] };
+    const first = await list();
+
+    const clients = await runCli([demo, '--as', 'demo', ...rootArgs, '--server', '192.0.2.10', '--clients', '198.51.100.0/24']);
+    assert.equal(clients.code, 0, clients.stderr);
+    assert.match(await readFile(exportsFile, 'utf8'), /198\.51\.100\.0\/24\(/);
+    assert.doesNotMatch(await readFile(exportsFile, 'utf8'), /192\.0\.2\.0\/24\(/);
+
+    const server = await runCli([demo, '--as', 'demo', ...rootArgs, '--server', '192.0.2.99', '--clients', '198.51.100.0/24']);
+    assert.equal(server.code, 0, server.stderr);
+    const second = await list();
+    assert.equal(second.version, first.version, 'the same tree is kept');
+    assert.match(second.entries[0]!.nfs, /nfsroot=192\.0\.2\.99:/);
+    assert.match(await readFile(join(root, 'pxelinux.cfg/default'), 'utf8'), /nfsroot=192\.0\.2\.99:/);
+    assert.doesNotMatch(await readFile(join(root, 'pxelinux.cfg/default'), 'utf8'), /192\.0\.2\.10/);
+  });
+
   test('a changed ISO becomes a new version; the old one stays complete and exported; retention removes the oldest', async () => {
     const { root, exportsFile, cli } = await pxeRoot();
     assert.equal((await cli([demo, '--as', 'demo'])).code, 0);
