@@ -383,7 +383,8 @@ export class ImportSession {
     const httpRoot = o.menu.httpBase ?? `http://${o.server}/`;
     this.analysis = await analyzeImage(this.image, {
       profiles: o.profiles,
-      profileId: o.profileId,
+      // Planning again for the tree already on disk: it was laid out for the recorded profile.
+      profileId: this.replan ? this.previous!.profile.id : o.profileId,
       serve: { name: this.name, server: o.server, exportPath, httpBase: `${httpRoot}${this.root.layout.treePath(this.name, this.version)}/` },
     });
     if (this.analysis.match.profile.method === 'sanboot' && o.menu.httpBase === undefined) {

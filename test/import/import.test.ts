@@ -108,6 +108,17 @@ describe('pxe-import IMAGE --as NAME', () => {
     assert.doesNotMatch(await readFile(join(root, 'pxelinux.cfg/default'), 'utf8'), /192\.0\.2\.10/);
   });
 
+  test('planning again for a new --server keeps the profile the tree was laid out for', async () => {
+    const { root, exportsFile, cli } = await pxeRoot();
+    const rootArgs = ['--root', root, '--exports-file', exportsFile];
+    assert.equal((await cli([demo, '--as', 'demo', '--profile', 'memdisk'])).code, 0);
+    const r = await runCli([demo, '--as', 'demo', ...rootArgs, '--server', '192.0.2.99', '--clients', '192.0.2.0/24']);
+    assert.equal(r.code, 0, r.stderr);
+    const record = JSON.parse((await runCli(['list', '--json', ...rootArgs])).stdout)[0] as { profile: { id: string } };
+    assert.equal(record.profile.id, 'memdisk');
+    assert.match(await readFile(join(root, 'pxelinux.cfg/default'), 'utf8'), /LINUX memdisk\n/);
+  });
+
   test('a changed ISO becomes a new version; the old one stays complete and exported; retention removes the oldest', async () => {
     const { root, exportsFile, cli } = await pxeRoot();
     assert.equal((await cli([demo, '--as', 'demo'])).code, 0);
