@@ -15,6 +15,8 @@ export type PxeErrorCode =
   | 'IO'
   | 'INTERRUPTED' // SIGINT/SIGTERM: the work was rolled back
   | 'LOCKED' // another run holds the PXE root's lock
+  | 'STATE_INVALID' // state.json cannot be read as a pxe-import state
+  | 'WARNINGS_STRICT' // --strict: a warning was reported, so the work was not done
   | 'INTERNAL';
 
 export class PxeError extends Error {
@@ -29,11 +31,46 @@ export class PxeError extends Error {
   }
 }
 
-/** A recoverable problem: reported through `onWarning`, never thrown. */
+/**
+ * The one warning model, from the image reader to the CLI. Every recoverable problem has a
+ * stable code; `--strict` turns any of them into a failure. Grouped by the stage that reports it.
+ */
+export type WarningCode =
+  // iso9660: the image
+  | 'ENTRY_UNSAFE' // a name or link that would escape the target: entry skipped
+  | 'ENTRY_DUPLICATE' // a second entry with the same name in one directory: skipped
+  | 'ENTRY_SKIPPED' // an entry the reader cannot reproduce (interleaved, associated file, link without target)
+  | 'ZISOFS_INVALID' // a zisofs file that cannot be inflated: copied as stored
+  | 'ISO_QUIRK' // a damaged or unusual structure the reader worked around (Rock Ridge, SUSP, relocation)
+  | 'ISO_BOTH_ENDIAN' // the two halves of a both-endian field disagree
+  | 'ELTORITO_INVALID' // the El Torito boot catalog is damaged; boot entries may be missing
+  // bootconfig: the ISO's own menus (BootConfigWarningCode, prefixed)
+  | 'BOOTCONFIG_FILE_MISSING'
+  | 'BOOTCONFIG_INCLUDE_LOOP'
+  | 'BOOTCONFIG_INCLUDE_DEPTH'
+  | 'BOOTCONFIG_LIMIT'
+  | 'BOOTCONFIG_SYNTAX'
+  | 'BOOTCONFIG_UNRESOLVED_VARIABLE'
+  | 'BOOTCONFIG_UNSUPPORTED'
+  | 'BOOTCONFIG_SKIPPED'
+  | 'BOOTCONFIG_KERNEL_MISSING'
+  | 'BOOTCONFIG_INITRD_MISSING'
+  // profiles: tree -> entries
+  | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
+  | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
+  // exports and the root
+  | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
+  | 'HOST_ENTRY_GONE'; // a machine assignment names an entry that no longer exists: it gets the menu
+
+/** A recoverable problem: reported through `onWarning`, never thrown (unless --strict). */
 export interface Warning {
-  readonly code: 'ENTRY_UNSAFE' | 'ENTRY_DUPLICATE' | 'ENTRY_SKIPPED' | 'ISO_QUIRK' | 'ZISOFS_INVALID';
+  readonly code: WarningCode;
   readonly message: string;
+  /** Path inside the image the warning is about. */
   readonly path?: string;
+  /** File the warning is about (a config file inside the image, or the exports file), with its line. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 export type WarningHandler = (warning: Warning) => void;
