@@ -59,8 +59,7 @@ export type WarningCode =
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   // exports and the root
-  | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
-  | 'HOST_ENTRY_GONE'; // a machine assignment names an entry that no longer exists: it gets the menu
+  | 'EXPORTS_COVERED'; // another line of the exports file covers a path pxe-import exports
 
 /** A recoverable problem: reported through `onWarning`, never thrown (unless --strict). */
 export interface Warning {

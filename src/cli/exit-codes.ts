@@ -1,3 +1,5 @@
+import type { PxeErrorCode } from '../errors.js';
+
 /** Documented in the README; scripts and cron jobs rely on them. */
 export const ExitCode = {
   ok: 0,
@@ -5,6 +7,10 @@ export const ExitCode = {
   failure: 1,
   /** Bad command line, or a target the tool refuses to touch. */
   usage: 2,
+  /** --check: something would change (an import to make, a setting to apply). */
+  pending: 3,
+  /** The root's state.json is not a pxe-import state: restore state.json.prev. */
+  stateInvalid: 4,
   /** Another run holds the PXE root's lock (EX_TEMPFAIL): try again later, or pass --wait. */
   locked: 75,
   /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report it); nothing was left half-done. */
@@ -12,3 +18,22 @@ export const ExitCode = {
   /** A bug: please report it. */
   internal: 70,
 } as const;
+
+/** The exit code for an error of this code. */
+export function exitCodeFor(code: PxeErrorCode): number {
+  switch (code) {
+    case 'USAGE':
+    case 'TARGET_EXISTS':
+      return ExitCode.usage;
+    case 'LOCKED':
+      return ExitCode.locked;
+    case 'INTERRUPTED':
+      return ExitCode.interrupted;
+    case 'STATE_INVALID':
+      return ExitCode.stateInvalid;
+    case 'INTERNAL':
+      return ExitCode.internal;
+    default:
+      return ExitCode.failure;
+  }
+}

@@ -1,26 +1,36 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPxeError } from '../errors.js';
-import { registerExtract } from './commands/extract.js';
-import { registerImport } from './commands/import.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerManage } from './commands/manage.js';
-import { registerServer } from './commands/server.js';
-import { registerHost } from './commands/host.js';
 import { registerChain } from './commands/chain.js';
-import { ExitCode } from './exit-codes.js';
+import { registerDhcp } from './commands/dhcp.js';
+import { registerExtract } from './commands/extract.js';
+import { registerHost } from './commands/host.js';
+import { registerImport } from './commands/import.js';
+import { registerInit } from './commands/init.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerList } from './commands/list.js';
+import { registerRemove } from './commands/remove.js';
+import { registerSync } from './commands/sync.js';
+import { exitCodeFor, ExitCode } from './exit-codes.js';
+
+/** The version of the package this file belongs to (dist/src/cli/main.js -> package.json). */
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('pxe-import')
   .description('Turn Linux ISO images into network-boot entries for a PXE server.')
-  .version(process.env.npm_package_version ?? '0.1.0')
+  .version(version)
   .showHelpAfterError()
   .exitOverride();
 
 registerImport(program);
 registerInspect(program);
 registerExtract(program);
-registerManage(program);
-registerServer(program);
+registerList(program);
+registerRemove(program);
+registerSync(program);
+registerInit(program);
+registerDhcp(program);
 registerHost(program);
 registerChain(program);
 
@@ -38,9 +48,7 @@ function handleError(e: unknown): number {
   if (isPxeError(e)) {
     // The plain task-list renderer has already logged this failure as its one line.
     if (!(e as { reported?: boolean }).reported) process.stderr.write(`pxe-import: ${e.message}\n`);
-    if (e.code === 'USAGE' || e.code === 'TARGET_EXISTS') return ExitCode.usage;
-    if (e.code === 'LOCKED') return ExitCode.locked;
-    return e.code === 'INTERRUPTED' ? ExitCode.interrupted : ExitCode.failure;
+    return exitCodeFor(e.code);
   }
   process.stderr.write(`pxe-import: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return ExitCode.internal;

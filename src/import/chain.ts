@@ -6,8 +6,9 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PxeError } from '../errors.js';
+import type { RootRequest } from './apply.js';
 import { checkName } from './layout.js';
-import { withRoot, type RootOptions } from './run.js';
+import { RootSession } from './session.js';
 import { withChain, withoutChain, type ChainRecord } from './state.js';
 
 /** What a chain's `--to` becomes: a root-relative directory or an http(s) URL, ending in "/". */
@@ -27,14 +28,14 @@ export async function chainPrefix(rootDir: string, to: string): Promise<string> 
 }
 
 /** Adds or replaces a chain entry. */
-export async function addChain(options: RootOptions, args: { name: string; to: string; label: string | undefined }): Promise<{ chain: ChainRecord; changed: readonly string[]; notes: string[] }> {
+export async function addChain(options: RootRequest, args: { name: string; to: string; label: string | undefined }): Promise<{ chain: ChainRecord; changed: readonly string[]; notes: string[] }> {
   const name = checkName(args.name);
   const prefix = await chainPrefix(options.root, args.to);
   const notes: string[] = [];
   if (!/^https?:/.test(prefix) && !(await stat(resolve(options.root, prefix, 'pxelinux.0')).then(() => true, () => false))) {
     notes.push(`${resolve(options.root, prefix)} has no pxelinux.0: the iPXE menu chains ${prefix}pxelinux.0, so copy the tree's own there`);
   }
-  return withRoot(options, async (root) => {
+  return RootSession.with({ ...options, needServer: false }, async (root) => {
     if (root.state.imports[name]) throw new PxeError('USAGE', `${name}: already an import's name; choose another name for the chain entry`);
     const chain: ChainRecord = { name, label: args.label ?? `${name} (netboot)`, prefix };
     await root.commit(withChain(root.state, chain));
@@ -43,8 +44,8 @@ export async function addChain(options: RootOptions, args: { name: string; to: s
   });
 }
 
-export async function removeChain(options: RootOptions, name: string): Promise<{ changed: readonly string[] }> {
-  return withRoot(options, async (root) => {
+export async function removeChain(options: RootRequest, name: string): Promise<{ changed: readonly string[] }> {
+  return RootSession.with({ ...options, needServer: false }, async (root) => {
     if (!root.state.chains?.[name]) throw new PxeError('USAGE', `${root.layout.state}: no chain entry named "${name}" (see pxe-import chain list)`);
     await root.commit(withoutChain(root.state, name));
     await root.derive();

@@ -1,48 +1,7 @@
 import { parseExports, removeExport, renderExports, upsertExport, findCoveringExports, type ExportsFile } from '../exports/index.js';
-import type { MenuChain, MenuHost, MenuImport, MenuModel } from '../menus/model.js';
-import type { Layout } from './layout.js';
 import type { State } from './state.js';
 
-/**
- * Files derived from the state. These functions are pure: the same state gives the
- * same text, which is what makes re-running an import a no-op on disk.
- */
-
-export interface MenuSettings {
-  readonly title: string;
-  readonly timeoutSeconds: number;
-  readonly defaultEntry: string;
-  readonly httpBase: string | undefined;
-  /** Mirror pxelinux and GRUB menus on this serial port (labs with serial consoles, and the boot tests). */
-  readonly serial: { readonly port: number; readonly speed: number } | undefined;
-}
-
-export function menuModel(state: State, layout: Layout, settings: MenuSettings): MenuModel {
-  const imports: MenuImport[] = Object.keys(state.imports)
-    .sort()
-    .map((name) => {
-      const r = state.imports[name]!;
-      return { name, label: r.label, treePath: layout.treePath(name, r.version), entries: r.entries };
-    });
-  const hosts: MenuHost[] = Object.keys(state.hosts ?? {})
-    .sort()
-    .map((mac) => {
-      const h = state.hosts![mac]!;
-      return { mac: h.mac, importName: h.import, entryId: h.entry, append: h.append };
-    });
-  const chains: MenuChain[] = Object.keys(state.chains ?? {})
-    .sort()
-    .map((name) => state.chains![name]!);
-  return {
-    title: settings.title,
-    timeoutSeconds: settings.timeoutSeconds,
-    defaultEntry: settings.defaultEntry,
-    imports,
-    httpBase: settings.httpBase,
-    ...(hosts.length > 0 ? { hosts } : {}),
-    ...(chains.length > 0 ? { chains } : {}),
-  };
-}
+/** The exports lines a state wants, and their sync into an exports file (pure). */
 
 /** Read-only, no_root_squash so root in the initramfs can read every file; see README "NFS exports". */
 export const EXPORT_OPTIONS = ['ro', 'no_subtree_check', 'no_root_squash', 'insecure', 'async'];

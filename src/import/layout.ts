@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PxeError } from '../errors.js';
-import { LOADER_FILES } from '../server/loaders.js';
+import { LOADER_FILES } from '../loaders/catalogue.js';
 
 /**
  * Where everything lives under the PXE root. The root is both the TFTP root and
@@ -85,4 +85,15 @@ export function versionId(now: Date, fingerprint: string, taken: (id: string) =>
   let id = base;
   for (let n = 2; taken(id); n++) id = `${base}.${n}`;
   return id;
+}
+
+/** A name for an image when none is given: its file name without ".iso", in the characters names allow. */
+export function nameFromImage(image: string): string {
+  const base = basename(image).replace(/\.iso$/i, '');
+  return (
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '') || 'image'
+  );
 }

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+/**
+ * state.json: the truth about a PXE root. Pure: parse and render text, and derive new states;
+ * reading and writing the file is the session's (session.ts).
+ */
 import { PxeError } from '../errors.js';
 import type { BootEntry } from '../profiles/boot-entry.js';
-import { writeFileAtomic } from './fs-atomic.js';
 
 /** Identifies an image file cheaply: an unchanged file is skipped without reading its data. */
 export interface SourceIdentity {
@@ -69,39 +71,69 @@ export interface ChainRecord {
   readonly prefix: string;
 }
 
+/**
+ * What a root serves with, recorded so that a later run (cron, `host add`, `remove`) derives the
+ * same files without being told again. A flag that differs changes it, and the change is reported.
+ */
+export interface RootSettings {
+  /** The address clients reach this server at (nfsroot=, fetch= URLs). */
+  readonly server: string;
+  /** exports(5) clients allowed to mount the trees. */
+  readonly clients: readonly string[];
+  /** URL of the root over HTTP, ending in "/"; undefined: iPXE loads over TFTP. */
+  readonly httpBase: string | undefined;
+  /** The exports file this root's lines live in. */
+  readonly exportsFile: string;
+}
+
 export interface State {
   readonly format: 1;
+  /** Absent in states written before 0.2 (and in a root that never imported): defaults apply. */
+  readonly settings?: RootSettings;
   readonly imports: Readonly<Record<string, ImportRecord>>;
   /** Per-machine assignments by MAC; absent in states written before they existed. */
   readonly hosts?: Readonly<Record<string, HostAssignment>>;
   /** Chain entries by name; absent when there are none. */
   readonly chains?: Readonly<Record<string, ChainRecord>>;
+  /**
+   * Trees (paths relative to the root) that a committed change stopped serving and that are still to
+   * be removed: recorded with the change, so a run killed before removing them has the next one do it.
+   */
+  readonly pruning?: readonly string[];
 }
 
 export const EMPTY_STATE: State = { format: 1, imports: {} };
 
-export async function readState(path: string): Promise<State> {
-  let text: string;
+/** Parses state.json's text; anything that is not a pxe-import state is STATE_INVALID, naming the file. */
+export function parseState(text: string, file: string): State {
+  let json: unknown;
   try {
-    text = await readFile(path, 'utf8');
+    json = JSON.parse(text);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
-    throw new PxeError('IO', `${path}: cannot read state: ${(e as NodeJS.ErrnoException).code}`, { file: path, cause: e });
+    throw new PxeError('STATE_INVALID', `${file}: state file is not valid JSON (${(e as Error).message}); restore it from ${file}.prev or run pxe-import repair`, { file });
   }
-  let state: State;
-  try {
-    state = JSON.parse(text) as State;
-  } catch (e) {
-    throw new PxeError('IO', `${path}: state file is not valid JSON (${(e as Error).message}); restore it from backup or remove it to start over`, { file: path });
-  }
-  if (state.format !== 1 || typeof state.imports !== 'object' || state.imports === null || !optionalObject(state.hosts) || !optionalObject(state.chains)) {
-    throw new PxeError('IO', `${path}: unknown state format ${JSON.stringify(state.format)}`, { file: path });
+  const state = json as State;
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    state.format !== 1 ||
+    !isObject(state.imports) ||
+    !optionalObject(state.hosts) ||
+    !optionalObject(state.chains) ||
+    !optionalObject(state.settings) ||
+    !(state.pruning === undefined || (Array.isArray(state.pruning) && state.pruning.every((t) => typeof t === 'string' && /^\.pxe-import\/versions\/(?!\.\.?\/)[^/]+\/(?!\.\.?$)[^/]+$/.test(t))))
+  ) {
+    throw new PxeError('STATE_INVALID', `${file}: not a pxe-import state (format ${JSON.stringify(state?.format)}); restore it from ${file}.prev or run pxe-import repair`, { file });
   }
   return state;
 }
 
 function optionalObject(v: unknown): boolean {
-  return v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v));
+  return v === undefined || isObject(v);
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
@@ -115,17 +147,26 @@ function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
  * `chains` are left out, so a root that never used them keeps its state file byte for byte.
  */
 export function renderState(state: State): string {
-  const out: { format: 1; imports: Record<string, ImportRecord>; hosts?: Record<string, HostAssignment>; chains?: Record<string, ChainRecord> } = {
+  const out: {
+    format: 1;
+    settings?: RootSettings;
+    imports: Record<string, ImportRecord>;
+    hosts?: Record<string, HostAssignment>;
+    chains?: Record<string, ChainRecord>;
+    pruning?: readonly string[];
+  } = {
     format: 1,
+    ...(state.settings ? { settings: state.settings } : {}),
     imports: sorted(state.imports),
   };
   if (state.hosts && Object.keys(state.hosts).length > 0) out.hosts = sorted(state.hosts);
   if (state.chains && Object.keys(state.chains).length > 0) out.chains = sorted(state.chains);
+  if (state.pruning && state.pruning.length > 0) out.pruning = state.pruning;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-export async function writeState(path: string, state: State): Promise<boolean> {
-  return writeFileAtomic(path, renderState(state));
+export function withSettings(state: State, settings: RootSettings): State {
+  return { ...state, settings };
 }
 
 export function withImport(state: State, record: ImportRecord): State {

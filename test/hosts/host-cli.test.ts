@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rm } from 'node:fs/promises';
-import { renderState, readState, EMPTY_STATE, type State } from '../../src/import/state.js';
+import { renderState, parseState, EMPTY_STATE, type State } from '../../src/import/state.js';
+import { readRootState } from '../../src/import/read.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { snapshotOutsideTrees } from '../helpers/pxe-root.js';
@@ -30,7 +31,7 @@ before(async () => {
 });
 after(() => rm(work, { recursive: true, force: true }));
 
-const importVersion = async () => (await readState(join(root, '.pxe-import/state.json'))).imports.demo!.version;
+const importVersion = async () => (await readRootState(root)).imports.demo!.version;
 
 /** Runs a command that must be refused: exit 2, one line naming `pattern`, and no file changed. */
 async function refused(args: string[], pattern: RegExp): Promise<void> {
@@ -83,7 +84,7 @@ describe('host add, re-import, remove', () => {
     assert.equal(re.code, 0, re.stderr);
     const v2 = await importVersion();
     assert.notEqual(v2, v1);
-    assert.equal((await readState(join(root, '.pxe-import/state.json'))).hosts?.[MAC]?.import, 'demo');
+    assert.equal((await readRootState(root)).hosts?.[MAC]?.import, 'demo');
     for (const f of HOST_FILES) assert.match(await readFile(join(root, f), 'utf8'), new RegExp(`versions/demo/${v2}/`), f);
   });
 
@@ -93,7 +94,7 @@ describe('host add, re-import, remove', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^52:54:00:12:34:56: assignment removed \(it booted demo\)$/m);
     for (const f of HOST_FILES) assert.equal(existsSync(join(root, f)), false, f);
-    assert.equal((await readState(join(root, '.pxe-import/state.json'))).hosts?.[MAC], undefined);
+    assert.equal((await readRootState(root)).hosts?.[MAC], undefined);
     assert.doesNotMatch(await readFile(join(root, 'grub/grub.cfg'), 'utf8'), /net_default_mac/);
   });
 
@@ -175,7 +176,7 @@ describe('whole-ISO imports', () => {
 });
 
 describe('state with hosts and chains', () => {
-  test('round-trips through renderState and readState; a state without them keeps its old bytes', async () => {
+  test('round-trips through renderState and parseState; a state without them keeps its old bytes', () => {
     const state: State = {
       format: 1,
       imports: {},
@@ -183,11 +184,9 @@ describe('state with hosts and chains', () => {
       chains: { 'd-i': { name: 'd-i', label: 'D', prefix: 'd-i/' } },
     };
     const file = join(work, 'state.json');
-    await writeFile(file, renderState(state));
-    assert.deepEqual(await readState(file), state);
+    assert.deepEqual(parseState(renderState(state), file), state);
     assert.equal(renderState(EMPTY_STATE), '{\n  "format": 1,\n  "imports": {}\n}\n');
     assert.equal(renderState({ ...EMPTY_STATE, hosts: {}, chains: {} }), renderState(EMPTY_STATE));
-    await writeFile(file, '{"format":1,"imports":{},"hosts":[]}');
-    await assert.rejects(readState(file), /unknown state format/);
+    assert.throws(() => parseState('{"format":1,"imports":{},"hosts":[]}', file), (e: Error & { code?: string }) => e.code === 'STATE_INVALID' && e.message.startsWith(`${file}: not a pxe-import state`));
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PxeError } from '../../src/errors.js';
-import { parseMac, requireMac } from '../../src/hosts/mac.js';
+import { parseMac, requireMac } from '../../src/import/mac.js';
 import { hyphenMac } from '../../src/menus/common.js';
 
 describe('MAC addresses', () => {

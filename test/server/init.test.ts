@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 import { requirement } from '../helpers/requirements.js';
-import { LOADER_FILES } from '../../src/server/loaders.js';
+import { LOADER_FILES } from '../../src/loaders/catalogue.js';
 
 let work: string;
 before(async () => {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { Layout } from '../../import/layout.js';
-import { readState } from '../../import/state.js';
+import { readRootState } from '../../import/read.js';
 import { addChain, removeChain } from '../../import/chain.js';
-import { addRootOptions, resolveRootOptions, type RootFlags } from '../root-options.js';
+import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 
 /** `pxe-import chain add|remove|list`: menu items that run a distribution's own pxelinux netboot tree. */
 export function registerChain(program: Command): void {
@@ -16,19 +15,19 @@ export function registerChain(program: Command): void {
       .requiredOption('--to <dir-or-url>', 'the netboot tree: a directory under the PXE root (with pxelinux.cfg/default), or an http:// URL')
       .option('--label <text>', 'menu label'),
   ).action(async (name: string, flags: RootFlags & { to: string; label?: string }) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
+    const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await addChain(root, { name, to: flags.to, label: flags.label });
     process.stdout.write(`${name}: chains ${r.chain.prefix}; ${r.changed.length} file(s) changed\n`);
     for (const n of r.notes) note(n);
   });
   addRootOptions(chain.command('remove').description('Remove a chain entry').argument('<name>', 'entry name')).action(async (name: string, flags: RootFlags) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
+    const { request: root } = await rootRequest(flags, { onNote: note });
     await removeChain(root, name);
     process.stdout.write(`${name}: removed\n`);
   });
   addRootOptions(chain.command('list').description('List chain entries')).action(async (flags: RootFlags) => {
-    const { root } = await resolveRootOptions(flags, {});
-    const state = await readState(new Layout(root.root).state);
+    const { request: root } = await rootRequest(flags, {});
+    const state = await readRootState(root.root);
     const chains = Object.values(state.chains ?? {}).sort((a, b) => (a.name < b.name ? -1 : 1));
     if (chains.length === 0) process.stdout.write(`no chain entries in ${root.root}\n`);
     for (const c of chains) process.stdout.write(`${c.name}  ${c.prefix}  ${c.label}\n`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { Layout } from '../../import/layout.js';
-import { readState } from '../../import/state.js';
-import { addHost, removeHosts } from '../../hosts/assign.js';
-import { addRootOptions, resolveRootOptions, type RootFlags } from '../root-options.js';
+import { readRootState } from '../../import/read.js';
+import { addHost, removeHosts } from '../../import/hosts.js';
+import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 
 /** `pxe-import host add|remove|list`: machines that boot one entry without a menu. */
 export function registerHost(program: Command): void {
@@ -17,7 +16,7 @@ export function registerHost(program: Command): void {
       .requiredOption('--entry <name>', 'NAME (the import\'s default entry, following re-imports) or NAME/ENTRY-ID (see pxe-import list --json)')
       .option('--append <args>', 'extra kernel arguments, e.g. an answer file: "auto=true url=http://…/preseed.cfg"'),
   ).action(async (mac: string, flags: RootFlags & { entry: string; append?: string }) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
+    const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await addHost(root, { mac, entry: flags.entry, append: flags.append });
     const target = `${r.host.import}${r.host.entry ? `/${r.host.entry}` : ' (its default entry)'}`;
     process.stdout.write(`${r.host.mac}: ${r.action}: boots ${target}${r.host.append ? ` with "${r.host.append}"` : ''}; ${r.changed.length} file(s) changed\n`);
@@ -30,14 +29,14 @@ export function registerHost(program: Command): void {
       .description('Remove machines\' assignments: they get the menu again')
       .argument('<mac...>', 'MAC addresses'),
   ).action(async (macs: string[], flags: RootFlags) => {
-    const { root } = await resolveRootOptions(flags, { onNote: note });
+    const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await removeHosts(root, macs);
     for (const m of r.removed) process.stdout.write(`${m}: removed\n`);
   });
 
   addRootOptions(host.command('list').description('List machine assignments').option('--json', 'print JSON')).action(async (flags: RootFlags & { json?: boolean }) => {
-    const { root } = await resolveRootOptions(flags, {});
-    const state = await readState(new Layout(root.root).state);
+    const { request: root } = await rootRequest(flags, {});
+    const state = await readRootState(root.root);
     const hosts = Object.keys(state.hosts ?? {})
       .sort()
       .map((m) => state.hosts![m]!);

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { PxeError } from '../../errors.js';
-import { ImportSession, type ImportResult } from '../../import/run.js';
+import { previewImport, startImport, type ImportOptions, type ImportResult } from '../../import/apply.js';
+import { nameFromImage } from '../../import/layout.js';
+import type { ImportPlan, ImportRequest } from '../../import/plan.js';
+import type { ImportRecord } from '../../import/state.js';
 import { loadProfiles } from '../../profiles/index.js';
+import { ExitCode } from '../exit-codes.js';
 import { createTaskList, progressReporter, runTaskList } from '../progress.js';
-import { addRootOptions, resolveClients, resolveRootOptions, resolveServer, type RootFlags } from '../root-options.js';
-import { nameFromImage } from '../serve-defaults.js';
+import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 import { WarningLog } from '../warnings.js';
 import { renderAnalysis } from './inspect.js';
 
@@ -17,6 +20,8 @@ interface ImportFlags extends RootFlags {
   profiles?: string[];
   label?: string;
   dryRun?: boolean;
+  check?: boolean;
+  strict?: boolean;
   json?: boolean;
   force?: boolean;
   quiet?: boolean;
@@ -28,14 +33,16 @@ export function registerImport(program: Command): void {
     .description('Import an ISO as a network-boot entry: extract it, write menus and NFS exports (the default command)')
     .argument('<image>', 'ISO image file')
     .option('--as <name>', 'name of the entry (default: from the file name)')
-    .option('--server <addr>', "address clients reach this server at (default: this host's IPv4)")
-    .option('--clients <spec>', "who may mount the tree: exports(5) clients, comma-separated (default: the server's subnet)")
+    .option('--server <addr>', "IPv4 address clients reach this server at (default: the root's recorded one, else this host's first)")
+    .option('--clients <spec>', "who may mount the tree: exports(5) clients, comma-separated (default: the root's recorded ones, else the server's subnet)")
     .option('--profile <id>', 'use this profile instead of detecting one (e.g. memdisk)')
     .option('--profiles <dir>', 'also load profiles from DIR; repeatable', (v: string, p: string[]) => [...p, v], [])
     .option('--label <text>', 'menu label (default: the release, e.g. "Ubuntu 22.04.3 LTS")')
     .option('--force', 're-import even if the image is unchanged')
-    .option('--dry-run', 'show what would be imported, change nothing')
-    .option('--json', 'print the result as JSON')
+    .option('--dry-run', 'show the plan (what would be imported and why), change nothing')
+    .option('--check', `change nothing; exit ${ExitCode.ok} when nothing would change, ${ExitCode.pending} when something would (for cron and monitoring)`)
+    .option('--strict', 'fail on any warning, before anything is committed')
+    .option('--json', 'print the result (or with --dry-run/--check, the plan) as JSON')
     .option('-q, --quiet', 'print only errors and warnings');
   addRootOptions(command).action((image: string, flags: ImportFlags) => runImport(image, flags));
 }
@@ -47,31 +54,42 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   }
   const warnings = new WarningLog();
   const notes: string[] = [];
-  const { config, root } = await resolveRootOptions(flags, { onWarning: warnings.handler, onNote: (n) => notes.push(n) });
-  const server = resolveServer(flags.server, config);
-  const clients = resolveClients(flags.clients, config, server);
-  const profiles = await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]);
+  const { config, request: root } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => notes.push(n) });
   const abort = new AbortController();
-  const session = new ImportSession({
+  const options: ImportOptions = {
     ...root,
+    profiles: await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]),
+    strict: Boolean(flags.strict),
+    signal: abort.signal,
+  };
+  const request: ImportRequest = {
     image: imagePath,
     name: flags.as ?? nameFromImage(imagePath),
-    server,
-    clients,
-    profiles,
     profileId: flags.profile,
     label: flags.label,
     force: Boolean(flags.force),
-    signal: abort.signal,
-  });
+    retention: config.retention ?? 1,
+  };
 
-  if (flags.dryRun) return dryRun(session, flags, warnings);
+  if (flags.dryRun || flags.check) {
+    let plan: ImportPlan;
+    try {
+      plan = await previewImport(request, options);
+    } finally {
+      warnings.print(imagePath);
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+    else if (!flags.quiet) process.stdout.write(renderPlan(plan, root.root));
+    if (flags.check && plan.action !== 'unchanged') process.exitCode = ExitCode.pending;
+    return;
+  }
 
   const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
+  const run = startImport(request, options);
   let result: ImportResult;
   try {
     const tasks = createTaskList<object>(
-      session.steps.map((s) => ({
+      run.steps.map((s) => ({
         title: s.title,
         skip: () => s.skip(),
         task: async (_ctx, task) => {
@@ -83,31 +101,57 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
       renderOptions,
     );
     await runTaskList(tasks, renderOptions, abort);
-    result = session.result();
+    result = run.result();
   } finally {
-    await session.close();
+    await run.close();
     warnings.print(imagePath);
   }
+  const r = result.record;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, analysis: undefined, profile: result.record.profile, entries: result.record.entries, warnings: warnings.warnings, notes }, null, 2)}\n`);
+    const { plan, ...rest } = result;
+    process.stdout.write(
+      `${JSON.stringify({ ...rest, reasons: plan.reasons, settingChanges: plan.settingChanges, profile: r.profile, entries: r.entries, warnings: warnings.warnings, notes }, null, 2)}\n`,
+    );
     return;
   }
-  const r = result.record;
   if (!flags.quiet) {
-    const what = result.action === 'unchanged' ? 'unchanged' : `imported ${r.profile.id}${r.profile.release ? ` (${r.profile.release})` : ''}`;
+    const what = result.action === 'imported' ? `imported ${r.profile.id}${r.profile.release ? ` (${r.profile.release})` : ''}` : result.action;
     process.stdout.write(`${r.name}: ${what}, version ${r.version}, ${r.entries.length} boot entr${r.entries.length === 1 ? 'y' : 'ies'}; ${result.changed.length} file(s) changed\n`);
     // The address and clients may have been guessed from this host's network: say which.
-    process.stdout.write(`${r.name}: served from ${server} to ${r.clients.join(', ')} (change with --server and --clients)\n`);
+    process.stdout.write(`${r.name}: served from ${r.served?.server ?? '?'} to ${r.clients.join(', ')} (change with --server and --clients)\n`);
   }
+  for (const c of result.plan.settingChanges) process.stdout.write(`note: ${root.root}: ${c}\n`);
   for (const n of wholeIsoNotes(r)) process.stdout.write(`note: ${n}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
+}
+
+/** The plan as --json prints it: what would happen, why, and (when planned) the entries. */
+export function planJson(plan: ImportPlan): object {
+  const base = { name: plan.name, action: plan.action, version: plan.version, reasons: plan.reasons, settingChanges: plan.settingChanges, warnings: plan.warnings };
+  if (plan.action === 'unchanged') return base;
+  const entries = plan.record.entries;
+  if (plan.action === 'update') return { ...base, profile: plan.record.profile.id, entries };
+  return { ...base, place: plan.place, profile: plan.analysis.match.profile.id, entries };
+}
+
+export function renderPlan(plan: ImportPlan, root: string): string {
+  const why = plan.reasons.map((r) => `  - ${r.message}\n`).join('');
+  const changes = plan.settingChanges.map((c) => `note: ${root}: ${c}\n`).join('');
+  switch (plan.action) {
+    case 'unchanged':
+      return `${plan.name}: unchanged (version ${plan.version}); nothing to do\n${why}${changes}`;
+    case 'update':
+      return `${plan.name}: would update version ${plan.version} on the same tree:\n${why}${changes}${plan.analysis ? renderAnalysis(plan.analysis) : ''}`;
+    case 'new-version':
+      return `${plan.name}: would import as version ${plan.version} into ${root}/.pxe-import/versions/${plan.name}/${plan.version} (${plan.place === 'extract' ? 'extract the tree' : 'copy the whole ISO'}):\n${why}${changes}${renderAnalysis(plan.analysis)}`;
+  }
 }
 
 /**
  * memdisk and sanboot imports: what the client needs, said at import time (not only in the docs).
  * The caveats (BIOS only, a modern kernel losing the memdisk disk) are the profile's warnings.
  */
-export function wholeIsoNotes(r: ImportResult['record']): string[] {
+export function wholeIsoNotes(r: ImportRecord): string[] {
   const method = r.entries[0]?.method;
   const mib = Math.ceil(r.source.size / 2 ** 20);
   if (method === 'memdisk') {
@@ -124,23 +168,3 @@ export function wholeIsoNotes(r: ImportResult['record']): string[] {
 
 /** RAM added to the ISO's size in the memdisk estimate. */
 export const MEMDISK_MARGIN_MIB = 256;
-
-async function dryRun(session: ImportSession, flags: ImportFlags, warnings: WarningLog): Promise<void> {
-  try {
-    await session.preview();
-    const { name, previous, analysis, version } = session;
-    if (flags.json) {
-      const plan = session.unchanged
-        ? { name, action: 'unchanged', version: previous!.version }
-        : { name, action: 'would-import', version, profile: analysis!.match.profile.id, entries: analysis!.plan.entries };
-      process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-    } else if (session.unchanged) {
-      process.stdout.write(`${name}: unchanged (version ${previous!.version}); nothing to do\n`);
-    } else {
-      process.stdout.write(`${name}: would import as version ${version} into ${session.root.layout.version(name, version!)}\n${renderAnalysis(analysis!)}`);
-    }
-  } finally {
-    await session.image?.source.close();
-    warnings.print(session.options.image);
-  }
-}

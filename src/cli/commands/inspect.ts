@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { describeImage, type ImageDescription } from '../../iso9660/describe.js';
 import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
 import { PxeError } from '../../errors.js';
 import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
-import { nameFromImage, primaryIpv4 } from '../serve-defaults.js';
 import { parseTreeOption } from '../options.js';
-import { Layout } from '../../import/layout.js';
-import { readState } from '../../import/state.js';
+import { Layout, nameFromImage } from '../../import/layout.js';
+import { readRootState } from '../../import/read.js';
+import { serveContext } from '../../import/serve.js';
+import { checkHttpBase, resolveServer } from '../../import/settings.js';
+import { rootRequest } from '../root-options.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -19,6 +20,7 @@ interface InspectFlags {
   server?: string;
   as?: string;
   root?: string;
+  config?: string;
   httpBase?: string;
 }
 
@@ -32,21 +34,35 @@ export function registerInspect(program: Command): void {
     .option('--profile <id>', 'use this profile instead of detecting one')
     .option('--profiles <dir>', 'also load profiles from DIR (same id overrides a built-in one); repeatable', collect, [])
     .option('--as <name>', 'the name the image would be imported as (default: from the file name)')
-    .option('--server <addr>', "NFS/HTTP server address for the previewed command lines (default: this host's IPv4)")
-    .option('--root <dir>', 'PXE root the tree would be served from; if it holds this image as NAME, the preview uses that version', '/srv/pxe')
-    .option('--http-base <url>', 'URL of the PXE root over HTTP (default: http://SERVER/)')
+    .option('--server <addr>', "NFS/HTTP server address for the previewed command lines (default: as an import would use)")
+    .option('--root <dir>', 'PXE root the tree would be served from (default: $PXE_ROOT, the config file, else /srv/pxe); if it holds this image as NAME, the preview uses that version')
+    .option('--config <file>', 'settings file (default: /etc/pxe-import/config.json when present)')
+    .option('--http-base <url>', 'URL of the PXE root over HTTP (default: as an import would use, else http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
       const warnings = new WarningLog();
       const tree: TreeKind | 'auto' = parseTreeOption(flags.tree);
-      const profiles = await loadProfiles(flags.profiles ?? []);
+      // Root, server and HTTP base come from the same resolution as an import's (settings.ts).
+      const { config, request } = await rootRequest(flags, {});
+      const state = await readRootState(request.root);
+      const server = resolveServer(flags.server, config, state.settings, {
+        ...request.network,
+        // A preview on a host without a network still shows the command lines' shape.
+        primaryIpv4: () => request.network.primaryIpv4() ?? '127.0.0.1',
+      });
+      const given = flags.httpBase ?? config.httpBase;
+      const httpBase = given !== undefined ? checkHttpBase(given, flags.httpBase !== undefined ? '--http-base' : 'httpBase in the config file') : state.settings?.httpBase;
+      const profiles = await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]);
       const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
       try {
         const description = describeImage(image);
         const name = flags.as ?? nameFromImage(imagePath);
-        const server = flags.server ?? primaryIpv4() ?? '127.0.0.1';
-        const root = (flags.root ?? '/srv/pxe').replace(/\/+$/, '');
-        const httpRoot = (flags.httpBase ?? `http://${server}/`).replace(/\/*$/, '/');
-        const serve = await servePaths(image.fingerprint, name, server, root, httpRoot);
+        const layout = new Layout(request.root);
+        const record = state.imports[name];
+        // When the root holds NAME imported from this very image, the preview names its version
+        // directory and matches the menus exactly; otherwise the version is yet to be made.
+        const version = record !== undefined && record.source.fingerprint === image.fingerprint ? record.version : undefined;
+        const context = serveContext(layout, name, server, httpBase, version);
+        const serve = { ...context, pathKind: version === undefined ? ('link' as const) : ('version' as const), ...(version === undefined ? {} : { version }) };
         let analysis: Analysis | undefined;
         let noMatch: string | undefined;
         try {
@@ -71,30 +87,6 @@ export function registerInspect(program: Command): void {
         await image.source.close();
       }
     });
-}
-
-/**
- * Where the previewed command lines point. Menus and exports name the real version directory
- * (ROOT/.pxe-import/versions/NAME/VERSION: exportfs resolves symlinks, so the NFS path must be
- * the real one). When ROOT already holds NAME imported from this very image, that directory is
- * known and the preview matches the menus exactly ("version"; the fingerprint is the same sha256
- * of the volume descriptors an import records); otherwise the version is yet to
- * be made and the preview uses the ROOT/NAME symlink instead ("link").
- */
-async function servePaths(fingerprint: string, name: string, server: string, root: string, httpRoot: string) {
-  const layout = new Layout(resolve(root));
-  const record = (await readState(layout.state)).imports[name];
-  if (record !== undefined && record.source.fingerprint === fingerprint) {
-    return {
-      name,
-      server,
-      exportPath: layout.version(name, record.version),
-      httpBase: `${httpRoot}${layout.treePath(name, record.version)}/`,
-      pathKind: 'version' as const,
-      version: record.version,
-    };
-  }
-  return { name, server, exportPath: `${root}/${name}`, httpBase: `${httpRoot}${name}/`, pathKind: 'link' as const };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,9 +1,10 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PxeError } from '../errors.js';
-import { writeFileAtomic } from '../import/fs-atomic.js';
-import { PxeRoot, type RootOptions } from '../import/run.js';
-import { LOADER_FILES, packageHint, type LoaderFile, type LoaderRole } from './loaders.js';
+import { LOADER_FILES, packageHint, type LoaderFile, type LoaderRole } from '../loaders/catalogue.js';
+import type { RootRequest } from './apply.js';
+import { writeFileAtomic } from './fs-atomic.js';
+import { RootSession } from './session.js';
 
 /**
  * `pxe-import init`: copies this system's boot-loader files into the PXE root and writes the
@@ -13,7 +14,7 @@ import { LOADER_FILES, packageHint, type LoaderFile, type LoaderRole } from './l
  */
 
 export interface InitOptions {
-  readonly root: RootOptions;
+  readonly root: RootRequest;
   /**
    * Look for the loader files under this directory instead of "/": a chroot or mounted image of
    * the distribution to serve from, or (in the tests) a prepared folder. Default "/".
@@ -52,9 +53,7 @@ interface PlannedCopy {
 }
 
 export async function initRoot(options: InitOptions): Promise<InitResult> {
-  const pxe = new PxeRoot(options.root);
-  await pxe.open();
-  try {
+  return RootSession.with({ ...options.root, needServer: false }, async (pxe) => {
     const { copies, outcomes } = await planLoaders(options);
     for (const c of copies) {
       if (c.action === 'unchanged') continue;
@@ -65,9 +64,7 @@ export async function initRoot(options: InitOptions): Promise<InitResult> {
     await pxe.commit(pxe.state);
     await pxe.derive();
     return { root: options.root.root, loaders: outcomes, changed: pxe.changed };
-  } finally {
-    await pxe.close();
-  }
+  });
 }
 
 /** What init would do with each loader file; throws before anything is written when a file would be refused. */

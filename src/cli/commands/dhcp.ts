@@ -3,16 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PxeError } from '../../errors.js';
 import { writeFileAtomic } from '../../import/fs-atomic.js';
+import { readRootState } from '../../import/read.js';
+import { resolveServer } from '../../import/settings.js';
 import { GENERATED_DHCP_MARKER, defaultRange, renderDnsmasq, renderIscDhcpd, type BiosLoader, type DhcpSettings, type UefiLoader } from '../../server/dhcp.js';
-import { initRoot, type LoaderOutcome } from '../../server/init.js';
-import { addRootOptions, resolveRootOptions, resolveServer, type RootFlags } from '../root-options.js';
-import { subnetOf } from '../serve-defaults.js';
-
-interface InitFlags extends RootFlags {
-  sysroot?: string;
-  force?: boolean;
-  json?: boolean;
-}
+import { rootRequest } from '../root-options.js';
 
 interface DhcpFlags {
   root?: string;
@@ -30,33 +24,14 @@ interface DhcpFlags {
   force?: boolean;
 }
 
-export function registerServer(program: Command): void {
-  addRootOptions(
-    program
-      .command('init')
-      .description("Prepare a PXE root: this system's boot-loader files (BIOS, UEFI, iPXE) and starter menus")
-      .option('--sysroot <dir>', 'find the boot-loader files under DIR instead of / (a chroot or mounted image of another system)', '/')
-      .option('--force', 'replace boot-loader files in the root that differ from this system\'s (WARNING: also ones you put there)')
-      .option('--json', 'print the result as JSON'),
-  ).action(async (flags: InitFlags) => {
-    const { root } = await resolveRootOptions(flags, { onNote: (n) => process.stdout.write(`note: ${n}\n`) });
-    const result = await initRoot({ root, sysroot: resolve(flags.sysroot ?? '/'), force: Boolean(flags.force) });
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return;
-    }
-    for (const l of result.loaders) process.stdout.write(`${describeLoader(l)}\n`);
-    const menus = result.changed.filter((f) => !result.loaders.some((l) => f === resolve(result.root, l.name)));
-    process.stdout.write(`${result.root}: ${result.changed.length === 0 ? 'already prepared, nothing changed' : `${result.changed.length} file(s) written (${menus.length} menu/state)`}\n`);
-  });
-
+export function registerDhcp(program: Command): void {
   program
     .command('dhcp')
     .description('Print (or write) a dnsmasq configuration that boots clients from the PXE root; --isc for ISC dhcpd')
     .option('--root <dir>', 'PXE root = TFTP root; default: $PXE_ROOT, the config file, else /srv/pxe')
     .option('--config <file>', 'settings file (default: /etc/pxe-import/config.json when present)')
     .option('--mode <mode>', 'proxy: boot information only, beside an existing DHCP server; full: also hand out addresses', 'proxy')
-    .option('--server <addr>', "this host's address on the clients' network (default: its first IPv4)")
+    .option('--server <addr>', "this host's address on the clients' network (default: the root's recorded server, else this host's first IPv4)")
     .option('--subnet <cidr>', "the clients' network, e.g. 192.168.1.0/24 (default: the server address's)")
     .option('--range <start,end>', 'full mode: addresses to hand out (default: hosts .100 to .199 of the subnet)')
     .option('--interface <name>', 'answer only on this interface')
@@ -67,8 +42,11 @@ export function registerServer(program: Command): void {
     .option('--write <file>', 'write to FILE instead of printing (a file pxe-import did not write is kept unless --force)')
     .option('--force', 'with --write: replace a file pxe-import did not write')
     .action(async (flags: DhcpFlags) => {
-      const { config, root } = await resolveRootOptions({ root: flags.root, config: flags.config }, {});
-      const settings = dhcpSettings(flags, root.root, resolveServer(flags.server, config));
+      const { config, request } = await rootRequest({ root: flags.root, config: flags.config, server: flags.server }, {});
+      // The same resolution as import: the flag, the config file, the root's recorded server, this host.
+      const recorded = (await readRootState(request.root)).settings;
+      const server = resolveServer(flags.server, config, recorded, request.network);
+      const settings = dhcpSettings(flags, request.root, server, request.network.subnetOf(server));
       const text = flags.isc ? renderIscDhcpd(settings) : renderDnsmasq(settings);
       if (flags.write === undefined) {
         process.stdout.write(text);
@@ -84,14 +62,14 @@ export function registerServer(program: Command): void {
     });
 }
 
-function dhcpSettings(flags: DhcpFlags, tftpRoot: string, server: string): DhcpSettings {
+function dhcpSettings(flags: DhcpFlags, tftpRoot: string, server: string, serverSubnet: string | undefined): DhcpSettings {
   const mode = flags.mode;
   if (mode !== 'full' && mode !== 'proxy') throw new PxeError('USAGE', `--mode: expected proxy or full, got "${mode}"`);
   const bios = flags.ipxe ? 'ipxe' : flags.bios;
   const uefi = flags.ipxe ? 'ipxe' : flags.uefi;
   if (bios !== 'pxelinux' && bios !== 'ipxe') throw new PxeError('USAGE', `--bios: expected pxelinux or ipxe, got "${bios}"`);
   if (uefi !== 'grub' && uefi !== 'shim' && uefi !== 'ipxe') throw new PxeError('USAGE', `--uefi: expected grub, shim or ipxe, got "${uefi}"`);
-  const subnet = flags.subnet ?? subnetOf(server);
+  const subnet = flags.subnet ?? serverSubnet;
   if (!subnet) throw new PxeError('USAGE', `cannot tell the subnet of ${server}: pass --subnet (e.g. 192.168.1.0/24)`);
   let range: DhcpSettings['range'];
   if (flags.range !== undefined) {
@@ -102,16 +80,4 @@ function dhcpSettings(flags: DhcpFlags, tftpRoot: string, server: string): DhcpS
     range = defaultRange(subnet);
   }
   return { mode, server, subnet, range, interface: flags.interface, tftpRoot, bios: bios as BiosLoader, uefi: uefi as UefiLoader, leaseTime: '12h' };
-}
-
-function describeLoader(l: LoaderOutcome): string {
-  const name = l.name.padEnd(22);
-  switch (l.action) {
-    case 'missing':
-      return `missing    ${name} ${l.purpose}: install ${l.install}`;
-    case 'skipped':
-      return `skipped    ${name} optional, ${l.purpose}: install ${l.install}`;
-    default:
-      return `${l.action.padEnd(10)} ${name} from ${l.from}`;
-  }
 }

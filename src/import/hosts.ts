@@ -6,10 +6,11 @@
 import { PxeError } from '../errors.js';
 import { CONTROL } from '../kernel-cmdline.js';
 import { renderHostFiles } from '../menus/hosts.js';
-import { menuModel } from '../import/derive.js';
-import { withRoot, type PxeRoot, type RootOptions } from '../import/run.js';
-import { withHost, withoutHosts, type HostAssignment, type State } from '../import/state.js';
+import type { RootRequest } from './apply.js';
+import { menuModel } from './derived.js';
 import { requireMac } from './mac.js';
+import { RootSession } from './session.js';
+import { withHost, withoutHosts, type HostAssignment, type State } from './state.js';
 
 export interface HostChange {
   readonly host: HostAssignment;
@@ -38,11 +39,11 @@ export function resolveEntryRef(state: State, ref: string, stateFile: string): {
 }
 
 /** Assigns a machine to an entry (replacing an earlier assignment of the same MAC). */
-export async function addHost(options: RootOptions, args: { mac: string; entry: string; append: string | undefined }): Promise<HostChange> {
+export async function addHost(options: RootRequest, args: { mac: string; entry: string; append: string | undefined }): Promise<HostChange> {
   const mac = requireMac(args.mac);
   const append = (args.append ?? '').trim();
   if (new RegExp(CONTROL.source).test(append)) throw new PxeError('USAGE', '--append: control characters (newlines, tabs) cannot be passed on a kernel command line');
-  return withRoot(options, async (root) => {
+  return RootSession.with({ ...options, needServer: false }, async (root) => {
     const ref = resolveEntryRef(root.state, args.entry, root.layout.state);
     const record = root.state.imports[ref.import]!;
     const target = ref.entry === undefined ? (record.entries.find((e) => e.isDefault) ?? record.entries[0]) : record.entries.find((e) => e.id === ref.entry);
@@ -61,15 +62,15 @@ export async function addHost(options: RootOptions, args: { mac: string; entry: 
 }
 
 /** The notes renderHostFiles gives for one machine. */
-function hostNotes(root: PxeRoot, mac: string): string[] {
+function hostNotes(root: RootSession, mac: string): string[] {
   const model = menuModel(root.state, root.layout, root.options.menu);
   return renderHostFiles(model, { serial: root.options.menu.serial }).notes.filter((n) => n.startsWith(`${mac}:`));
 }
 
 /** Removes machines' assignments; every MAC must be valid and assigned, or nothing changes. */
-export async function removeHosts(options: RootOptions, macs: readonly string[]): Promise<{ removed: string[]; changed: readonly string[] }> {
+export async function removeHosts(options: RootRequest, macs: readonly string[]): Promise<{ removed: string[]; changed: readonly string[] }> {
   const parsed = macs.map(requireMac);
-  return withRoot(options, async (root) => {
+  return RootSession.with({ ...options, needServer: false }, async (root) => {
     const missing = parsed.filter((m) => root.state.hosts?.[m] === undefined);
     if (missing.length > 0) throw new PxeError('USAGE', `${root.layout.state}: no assignment for ${missing.join(', ')} (see pxe-import host list)`);
     await root.commit(withoutHosts(root.state, parsed));

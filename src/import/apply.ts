@@ -1,0 +1,224 @@
+/**
+ * `pxe-import IMAGE --as NAME` at the edges: gather the facts the plan needs (identify.ts, the
+ * session's state, the versions on disk, the image's tree view), make the plan (plan.ts, pure),
+ * and apply it. The steps are listed so the CLI can show them as a task list; running them in
+ * order is the import. Order is crash safety: the new tree is complete before state.json names
+ * it, and state.json is written before any derived file (exports, menus, link) points at it.
+ */
+import { constants, copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PxeError, type Warning, type WarningHandler } from '../errors.js';
+import { extractImageTo } from '../extract/atomic.js';
+import { removeTree } from '../extract/remove.js';
+import { openIsoImage, type IsoImage } from '../iso9660/image.js';
+import { treeViewOf, type Profile } from '../profiles/index.js';
+import { failpoint } from './failpoint.js';
+import { ioError } from './fs-atomic.js';
+import { identify } from './identify.js';
+import { checkName, Layout } from './layout.js';
+import { needsTreeView, planImport, type ImportPlan, type ImportRequest } from './plan.js';
+import { RootSession, type SessionOptions } from './session.js';
+import { resolveSettings } from './settings.js';
+import { readRootState } from './read.js';
+import type { ImportRecord, SourceIdentity, State } from './state.js';
+
+/** What every command that works on a root is given (SessionOptions without what the command decides). */
+export type RootRequest = Omit<SessionOptions, 'needServer'>;
+
+export interface ImportOptions extends RootRequest {
+  readonly profiles: readonly Profile[];
+  /** --strict: any warning fails the import before anything is committed. */
+  readonly strict: boolean;
+  readonly signal?: AbortSignal;
+  /** The clock; tests inject one. */
+  readonly now?: () => Date;
+}
+
+export interface ImportResult {
+  readonly name: string;
+  readonly action: 'imported' | 'updated' | 'unchanged';
+  readonly plan: ImportPlan;
+  /** The import as recorded after the run. */
+  readonly record: ImportRecord;
+  /** Files written or removed outside the new tree. */
+  readonly changed: readonly string[];
+}
+
+/** One stage of an import, as the CLI's task list shows it. */
+export interface ImportStep {
+  readonly title: string;
+  /** A reason to skip (shown by the task list), or false. */
+  readonly skip: () => string | false;
+  /** `progress` receives bytes done and total while a long step runs. */
+  readonly run: (progress: (done: number, total: number) => void) => Promise<void>;
+}
+
+/** An import in progress: steps to run in order, then `result()`, and always `close()`. */
+export interface ImportRun {
+  readonly steps: readonly ImportStep[];
+  result(): ImportResult;
+  close(): Promise<void>;
+}
+
+export function startImport(request: ImportRequest, options: ImportOptions): ImportRun {
+  checkName(request.name);
+  const strict = strictWarnings(options);
+  const opts: ImportOptions = { ...options, onWarning: strict.handler };
+  let identity: SourceIdentity | undefined;
+  let session: RootSession | undefined;
+  let image: IsoImage | undefined;
+  let plan: ImportPlan | undefined;
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new PxeError('INTERNAL', 'import steps run out of order');
+    return v;
+  };
+  const skipUnlessNew = () => (plan?.action === 'new-version' ? false : plan?.action === 'update' ? 'same image: the tree stays' : 'unchanged: same size, time and volume descriptors');
+
+  const steps: ImportStep[] = [
+    // The image first: a missing or invalid ISO must fail before anything is written.
+    { title: `Inspect ${request.image}`, skip: () => false, run: async () => void (identity = await identify(request.image)) },
+    { title: `Prepare ${options.root} (lock, repair interrupted runs)`, skip: () => false, run: async () => void (session = await RootSession.open({ ...opts, needServer: true })) },
+    {
+      title: 'Plan: detect the distribution and the boot entries',
+      skip: () => false,
+      run: async () => {
+        const s = need(session);
+        const made = await makePlan(request, opts, s.state, s.settings, need(identity), (img) => (image = img));
+        plan = made;
+        for (const w of made.warnings) strict.handler(w);
+        await strict.check(request.image);
+        await s.precheck(made.state);
+      },
+    },
+    {
+      title: `Extract into ${options.root}/.pxe-import/versions/${request.name}/`,
+      skip: skipUnlessNew,
+      run: async (progress) => {
+        const p = need(plan);
+        if (p.action !== 'new-version') return;
+        await need(session).reserve(need(session).layout.treePath(p.name, p.version));
+        await placeTree(need(image), p, need(session).layout, request.image, opts, progress);
+        failpoint('after-extract');
+        await strict.check(request.image, () => removeTree(need(session).layout.version(p.name, p.version)));
+      },
+    },
+    {
+      title: `Switch ${request.name} to the new version (state, exports, menus, link)`,
+      skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
+      run: async () => {
+        const s = need(session);
+        const p = need(plan);
+        await s.commit(p.state).catch(async (e) => {
+          // A version that could not be committed is nobody's: remove it, so nothing half-named stays.
+          if (p.action === 'new-version') await removeTree(s.layout.version(p.name, p.version)).catch(() => {});
+          throw e;
+        });
+        failpoint('after-commit');
+        await s.derive();
+      },
+    },
+    {
+      title: 'Remove versions past retention',
+      skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
+      run: async () => {
+        failpoint('before-prune');
+        await need(session).prune();
+      },
+    },
+  ];
+  return {
+    steps,
+    result() {
+      const p = need(plan);
+      const s = need(session);
+      const record = s.state.imports[request.name];
+      if (!record) throw new PxeError('INTERNAL', `${request.name}: not in the state after the import`);
+      return { name: request.name, action: p.action === 'new-version' ? 'imported' : p.action === 'update' ? 'updated' : 'unchanged', plan: p, record, changed: s.changed };
+    },
+    async close() {
+      await image?.source.close();
+      image = undefined;
+      await session?.close();
+    },
+  };
+}
+
+/** `pxe-import IMAGE --as NAME` without a task list: the steps in order. */
+export async function importImage(request: ImportRequest, options: ImportOptions): Promise<ImportResult> {
+  const run = startImport(request, options);
+  try {
+    for (const s of run.steps) if (!s.skip()) await s.run(() => {});
+    return run.result();
+  } finally {
+    await run.close();
+  }
+}
+
+/** For --dry-run and --check: the plan the import would apply, read without the lock, nothing written. */
+export async function previewImport(request: ImportRequest, options: ImportOptions): Promise<ImportPlan> {
+  checkName(request.name);
+  const identity = await identify(request.image);
+  const state = await readRootState(options.root);
+  const settings = resolveSettings(options.flags, options.config, state.settings, options.network);
+  let image: IsoImage | undefined;
+  try {
+    const plan = await makePlan(request, options, state, settings, identity, (img) => (image = img));
+    for (const w of plan.warnings) options.onWarning?.(w);
+    return plan;
+  } finally {
+    await (image as IsoImage | undefined)?.source.close();
+  }
+}
+
+/** Gathers what the plan needs — the versions on disk and, only when needed, the image's tree view — and plans. */
+async function makePlan(
+  request: ImportRequest,
+  options: ImportOptions,
+  state: State,
+  settings: ReturnType<typeof resolveSettings>,
+  identity: SourceIdentity,
+  opened: (image: IsoImage) => void,
+): Promise<ImportPlan> {
+  const layout = new Layout(options.root);
+  const present = new Set(await readdir(layout.versionsOf(request.name)).catch(() => [] as string[]));
+  const facts = { root: options.root, state, identity, settings, present, profiles: options.profiles, now: (options.now ?? (() => new Date()))() };
+  if (!needsTreeView(facts, request)) return planImport({ ...facts, view: undefined }, request);
+  const image = await openIsoImage(request.image, { onWarning: options.onWarning });
+  opened(image);
+  return planImport({ ...facts, view: await treeViewOf(image) }, request);
+}
+
+/** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
+async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-version' }, layout: Layout, imagePath: string, options: ImportOptions, progress: (done: number, total: number) => void): Promise<void> {
+  const target = layout.version(plan.name, plan.version);
+  await mkdir(dirname(target), { recursive: true });
+  if (plan.place === 'copy-iso') {
+    const partial = `${target}.partial`;
+    await mkdir(partial, { recursive: true });
+    try {
+      await copyFile(imagePath, join(partial, `${plan.name}.iso`), constants.COPYFILE_FICLONE);
+      await rename(partial, target);
+    } catch (e) {
+      await removeTree(partial);
+      throw ioError(target, 'cannot copy the image', e);
+    }
+    return;
+  }
+  await extractImageTo(image, target, { onWarning: options.onWarning, signal: options.signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal) });
+}
+
+/** Passes warnings on, and under --strict fails the import at the next check once any was seen. */
+function strictWarnings(options: ImportOptions): { handler: WarningHandler; check: (image: string, undo?: () => Promise<void>) => Promise<void> } {
+  const seen: Warning[] = [];
+  return {
+    handler: (w) => {
+      seen.push(w);
+      options.onWarning?.(w);
+    },
+    check: async (image, undo) => {
+      if (!options.strict || seen.length === 0) return;
+      await undo?.();
+      throw new PxeError('WARNINGS_STRICT', `${image}: ${seen.length} warning(s) and --strict: nothing was imported`, { file: image });
+    },
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * One locked session on a PXE root: the only place (with apply.ts) that writes to it. Every
+ * command that changes a root — import, remove, host, chain, init, sync — opens one, changes
+ * the state, and lets it bring the derived files and the trees in line:
+ *
+ *   open      take the lock, read the state, repair what an interrupted run left
+ *   commit    write state.json (the one step that makes a change real; the previous one is kept
+ *             as state.json.prev)
+ *   derive    write what deriveFiles() wants and the disk lacks: exports first (a new version is
+ *             exported before any menu names it), then menus and host files, then the links
+ *   prune     remove the trees the state lists for removal (past retention, removed imports) and
+ *             the leftovers of killed runs — never a tree the state does not name
+ *
+ * Every step is safe to interrupt: each file is replaced atomically, and the next session's
+ * repair finishes what this one started.
+ */
+import { execFile } from 'node:child_process';
+import { access, constants, lstat, mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { PxeError, type Warning, type WarningHandler } from '../errors.js';
+import { removeTree } from '../extract/remove.js';
+import type { ConfigFile } from './config.js';
+import { deriveFiles, diffDerived, hostFileDirs, snapshotPaths, type DerivedChanges, type DiskSnapshot } from './derived.js';
+import { failpoint } from './failpoint.js';
+import { ioError, replaceSymlink, writeFileAtomic } from './fs-atomic.js';
+import { Layout } from './layout.js';
+import { acquireLock, type Lock } from './lock.js';
+import { resolveSettings, type HostNetwork, type MenuSettings, type ResolvedSettings, type SettingFlags } from './settings.js';
+import { readStateFile } from './read.js';
+import { EMPTY_STATE, renderState, withSettings, type State } from './state.js';
+
+export interface SessionOptions {
+  /** The PXE root (settings.ts resolveRootDir). */
+  readonly root: string;
+  readonly flags: SettingFlags;
+  readonly config: ConfigFile;
+  readonly network: HostNetwork;
+  /** False for commands that never name the server (remove, host, chain, init): nothing is guessed. */
+  readonly needServer: boolean;
+  readonly menu: MenuSettings;
+  /** Run `exportfs -ra` after changing the exports file. */
+  readonly reload: boolean;
+  /** Seconds to wait for another run's lock. */
+  readonly waitSeconds: number;
+  readonly onWarning?: WarningHandler;
+  /** Human-readable notes: "add this INCLUDE line", "exportfs said …". */
+  readonly onNote?: (note: string) => void;
+}
+
+export class RootSession {
+  readonly layout: Layout;
+  /** Files written or removed outside the trees, in order. */
+  readonly changed: string[] = [];
+  #state: State;
+  #settings: ResolvedSettings;
+  #lock: Lock;
+  /** The first directory this session created (mkdir -p's answer), removed again if nothing is committed. */
+  #created: string | undefined;
+  #committed = false;
+  readonly #said = new Set<string>();
+
+  private constructor(
+    readonly options: SessionOptions,
+    lock: Lock,
+    state: State,
+    created: string | undefined,
+  ) {
+    this.layout = new Layout(options.root);
+    this.#lock = lock;
+    this.#state = state;
+    this.#created = created;
+    this.#settings = resolveSettings(options.flags, options.config, state.settings, options.network, options.needServer);
+  }
+
+  /** Takes the lock, reads the state and repairs what an interrupted run left. */
+  static async open(options: SessionOptions): Promise<RootSession> {
+    const layout = new Layout(options.root);
+    let created: string | undefined;
+    try {
+      created = (await mkdir(layout.meta, { recursive: true })) ?? undefined;
+      await access(options.root, constants.W_OK);
+    } catch (e) {
+      throw ioError(options.root, 'PXE root is not writable', e);
+    }
+    const lock = await acquireLock(layout.lock, options.waitSeconds);
+    let session: RootSession;
+    try {
+      failpoint('after-lock');
+      const state = await readStateFile(options.root);
+      session = new RootSession(options, lock, state ?? EMPTY_STATE, created);
+      // A root without state has nothing to repair; leave it untouched until something is committed.
+      if (state === undefined) return session;
+    } catch (e) {
+      await lock.release();
+      if (created !== undefined) await rm(created, { recursive: true, force: true });
+      throw e;
+    }
+    try {
+      await session.derive();
+      await session.prune();
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+    return session;
+  }
+
+  /** Runs `change` on an opened session and always closes it. */
+  static async with<T>(options: SessionOptions, change: (session: RootSession) => Promise<T>): Promise<T> {
+    const session = await RootSession.open(options);
+    try {
+      return await change(session);
+    } finally {
+      await session.close();
+    }
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Server, clients, HTTP base and exports file after this command, and the recorded ones it changes. */
+  get settings(): ResolvedSettings {
+    return this.#settings;
+  }
+
+  /** Releases the lock. A session that created the root and committed nothing removes what it created. */
+  async close(): Promise<void> {
+    await this.#lock.release();
+    if (this.#created !== undefined && !this.#committed) await rm(this.#created, { recursive: true, force: true });
+  }
+
+  /**
+   * Commits a new state. Versions the old state served and the new one does not are listed for
+   * removal in the state itself, so a crash before prune() still has them removed by the next run.
+   * A command that resolved the settings fully (or a root that has them) records them.
+   */
+  async commit(next: State): Promise<void> {
+    const record = this.options.needServer || this.#state.settings !== undefined;
+    let state = record ? withSettings(next, this.#settings.settings) : next;
+    const kept = servedTrees(state);
+    const dropped = [...servedTrees(this.#state), ...(this.#state.pruning ?? [])].filter((t) => !kept.has(t));
+    const pruning = [...new Set([...(state.pruning ?? []), ...dropped])].filter((t) => !kept.has(t)).sort();
+    state = { ...state, pruning: pruning.length > 0 ? pruning : undefined };
+    if (this.#state.settings?.exportsFile !== undefined && this.#state.settings.exportsFile !== state.settings?.exportsFile) {
+      this.#formerExportsFile = this.#state.settings.exportsFile;
+    }
+    await this.#writeState(state);
+    this.#state = state;
+    this.#committed = true;
+  }
+
+  #formerExportsFile: string | undefined;
+
+  /**
+   * Records, before a new tree is made, that it is to be removed unless a commit names it: a run
+   * killed while extracting leaves a tree the next run's prune() then removes. It makes no change
+   * of its own (a first import that fails still leaves no root behind).
+   */
+  async reserve(tree: string): Promise<void> {
+    const pruning = [...new Set([...(this.#state.pruning ?? []), tree])].sort();
+    this.#state = { ...this.#state, pruning };
+    await this.#writeState(this.#state);
+  }
+
+  async #writeState(state: State): Promise<void> {
+    const text = renderState(state);
+    const current = await readFile(this.layout.state, 'utf8').catch(() => undefined);
+    if (current === text) return;
+    // The previous state is kept: a state file damaged by hand or by a disk can be restored.
+    if (current !== undefined) await writeFileAtomic(`${this.layout.state}.prev`, current);
+    if (await writeFileAtomic(this.layout.state, text)) this.changed.push(this.layout.state);
+  }
+
+  /** The changes that would bring the derived files in line with the state (nothing is written). */
+  async diff(state: State = this.#state): Promise<DerivedChanges> {
+    const derived = deriveFiles(state, this.layout, this.options.menu);
+    return diffDerived(derived, await this.#snapshot(snapshotPaths(derived)), this.layout);
+  }
+
+  /** Writes every derived file that differs from the state's, in crash-safe order. */
+  async derive(): Promise<void> {
+    const changes = await this.diff();
+    for (const w of changes.warnings) this.#warn(w);
+    for (const n of changes.notes) this.#note(n);
+    if (this.#formerExportsFile !== undefined) await this.#leaveExportsFile(this.#formerExportsFile);
+    if (changes.exports !== undefined) await this.#writeExports(changes.exports);
+    failpoint('after-exports');
+    for (const w of changes.writes) if (await writeFileAtomic(w.path, w.text)) this.changed.push(w.path);
+    for (const path of changes.removes) {
+      await rm(path, { force: true });
+      this.changed.push(path);
+    }
+    failpoint('after-menus');
+    for (const l of changes.links) if (await replaceSymlink(l.path, l.target)) this.changed.push(l.path);
+    for (const path of changes.unlinks) {
+      await rm(path, { force: true });
+      this.changed.push(path);
+    }
+  }
+
+  /**
+   * Refuses, before `state` is committed, what deriving it would fail at: a link blocked by a file
+   * of the user's (diffDerived throws), an exports file that cannot be written.
+   */
+  async precheck(state: State): Promise<void> {
+    const changes = await this.diff(state);
+    if (changes.exports !== undefined) await checkWritable(this.#settings.settings.exportsFile);
+  }
+
+  /** Removes the trees the state lists for removal, and what killed runs left in the versions folder. */
+  async prune(): Promise<void> {
+    const pruning = this.#state.pruning ?? [];
+    for (const tree of pruning) {
+      await removeTree(join(this.options.root, tree));
+      this.changed.push(join(this.options.root, tree));
+    }
+    const versions = join(this.layout.meta, 'versions');
+    for (const name of await readdir(versions).catch(() => [] as string[])) {
+      const dir = this.layout.versionsOf(name);
+      for (const v of await readdir(dir).catch(() => [] as string[])) {
+        if (!isLeftover(v)) continue;
+        await removeTree(join(dir, v));
+        this.changed.push(join(dir, v));
+      }
+      if ((await readdir(dir).catch(() => ['?'])).length === 0) await rm(dir, { recursive: true, force: true });
+    }
+    if (pruning.length > 0) await this.#writeState({ ...this.#state, pruning: undefined }).then(() => (this.#state = { ...this.#state, pruning: undefined }));
+  }
+
+  /** The snapshot of everything the derived files could replace or remove. */
+  async #snapshot(paths: readonly string[]): Promise<DiskSnapshot> {
+    const files = new Map<string, string>();
+    for (const p of paths) {
+      const text = await readFile(p, 'utf8').catch(() => undefined);
+      if (text !== undefined) files.set(p, text);
+    }
+    const hostFiles = new Map<string, string>();
+    for (const { dir, accepts } of hostFileDirs(this.layout)) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (!accepts(name)) continue;
+        const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+        if (text !== undefined) hostFiles.set(join(dir, name), text);
+      }
+    }
+    const rootEntries = new Map<string, string | null>();
+    for (const e of await readdir(this.options.root, { withFileTypes: true }).catch(() => [])) {
+      rootEntries.set(e.name, e.isSymbolicLink() ? await readlink(join(this.options.root, e.name)).catch(() => '') : null);
+    }
+    const exportsFile = this.#settings.settings.exportsFile;
+    const exports = await readFile(exportsFile).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw ioError(exportsFile, 'cannot read the exports file', e);
+    });
+    return { files, hostFiles, exportsFile, exports, rootEntries };
+  }
+
+  /** The exports file moved (--exports-file): this root's lines leave the old one. */
+  async #leaveExportsFile(file: string): Promise<void> {
+    this.#formerExportsFile = undefined;
+    const changes = diffDerived({ ...deriveFiles(EMPTY_STATE, this.layout, this.options.menu), exports: [] }, { files: new Map(), hostFiles: new Map(), rootEntries: new Map(), exportsFile: file, exports: await readFile(file).catch(() => undefined) }, this.layout);
+    if (changes.exports !== undefined && (await writeFileAtomic(file, changes.exports))) this.changed.push(file);
+  }
+
+  async #writeExports(bytes: Buffer): Promise<void> {
+    const file = this.#settings.settings.exportsFile;
+    await checkWritable(file);
+    if (await writeFileAtomic(file, bytes)) {
+      this.changed.push(file);
+      if (this.options.reload) await this.#reloadExports();
+    }
+  }
+
+  async #reloadExports(): Promise<void> {
+    try {
+      const { stderr } = await promisify(execFile)('exportfs', ['-ra'], { timeout: 60_000 });
+      this.#note(`exportfs -ra: ok${stderr.trim() ? ` (${stderr.trim().replace(/\n/g, '; ')})` : ''}`);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stderr?: string };
+      if (err.code === 'ENOENT') this.#note('exportfs not found: install nfs-kernel-server, then run exportfs -ra');
+      else throw new PxeError('IO', `exportfs -ra failed: ${(err.stderr ?? err.message).trim().replace(/\n/g, '; ')}`);
+    }
+  }
+
+  /** Said once per session, however often derive() runs (repair, then after the commit). */
+  #note(n: string): void {
+    if (this.#said.has(n)) return;
+    this.#said.add(n);
+    this.options.onNote?.(n);
+  }
+
+  #warn(w: Warning): void {
+    const key = `${w.code} ${w.message}`;
+    if (this.#said.has(key)) return;
+    this.#said.add(key);
+    this.options.onWarning?.(w);
+  }
+}
+
+/** The tree paths (relative to the root) a state serves: every current and retained version. */
+function servedTrees(state: State): Set<string> {
+  const out = new Set<string>();
+  for (const [name, r] of Object.entries(state.imports)) {
+    out.add(`.pxe-import/versions/${name}/${r.version}`);
+    for (const old of r.retained) out.add(`.pxe-import/versions/${name}/${old.version}`);
+  }
+  return out;
+}
+
+/** What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts name them). */
+function isLeftover(name: string): boolean {
+  return /^\..+\.partial-\d+-[0-9a-f]+$/.test(name) || /\.partial$/.test(name);
+}
+
+/** Fails before a write (and before a commit that would need it) when the file cannot be written. */
+export async function checkWritable(file: string): Promise<void> {
+  await access(file, constants.W_OK).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw ioError(file, 'exports file is not writable', e);
+    const dir = dirname(file);
+    await access(dir, constants.W_OK).catch((e2) => {
+      throw ioError(dir, `cannot create the exports file ${file} here (use --exports-file, or run as root)`, e2);
+    });
+  });
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}

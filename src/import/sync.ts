@@ -1,0 +1,139 @@
+/**
+ * `pxe-import sync DIR`: import every ISO in a folder (re-importing only what changed), for cron,
+ * and with --prune remove the imports whose ISO is gone. The folder walk is the edge; the mapping
+ * file, the names and the prune policy are pure.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PxeError } from '../errors.js';
+import { importImage, type ImportOptions, type ImportResult } from './apply.js';
+import { checkName, nameFromImage } from './layout.js';
+import { removeImport } from './remove.js';
+import { readRootState } from './read.js';
+import type { State } from './state.js';
+
+export const MAP_FILE = 'pxe-import.map';
+
+/** A prune that would remove more than this share of the folder's imports is refused unless forced. */
+export const MAX_PRUNE_SHARE = 0.5;
+
+export interface SyncEntry {
+  readonly file: string;
+  readonly name: string;
+}
+
+/** DIR/pxe-import.map: "FILE.iso NAME" lines, # comments allowed. */
+export function parseSyncMap(text: string, file: string): SyncEntry[] {
+  const out: SyncEntry[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.replace(/#.*/, '').trim();
+    if (!t) return;
+    const m = /^(\S+)\s+(\S+)$/.exec(t);
+    if (!m) throw new PxeError('USAGE', `${file}:${i + 1}: expected "FILE.iso NAME"`, { file });
+    out.push({ file: m[1]!, name: m[2]! });
+  });
+  return out;
+}
+
+/**
+ * The images to import and their names: the map file's when there is one, else every *.iso by
+ * file name. Two files that come to the same name would replace each other on every run, so the
+ * second is refused (its reason in `refused`), never imported.
+ */
+export function syncEntries(listing: readonly string[], mapText: string | undefined, mapFile: string): { entries: SyncEntry[]; refused: Array<SyncEntry & { reason: string }> } {
+  const wanted = mapText !== undefined ? parseSyncMap(mapText, mapFile) : listing.filter((f) => /\.iso$/i.test(f)).sort().map((f) => ({ file: f, name: nameFromImage(f) }));
+  const entries: SyncEntry[] = [];
+  const refused: Array<SyncEntry & { reason: string }> = [];
+  const byName = new Map<string, string>();
+  for (const e of wanted) {
+    const first = byName.get(e.name);
+    if (first !== undefined) {
+      refused.push({ ...e, reason: `${e.file} and ${first} both become "${e.name}"; name one of them in ${MAP_FILE} ("FILE.iso NAME")` });
+      continue;
+    }
+    byName.set(e.name, e.file);
+    entries.push(e);
+  }
+  return { entries, refused };
+}
+
+/**
+ * The imports of `folder` whose ISO is gone, or why none may be removed: an empty folder is more
+ * likely unmounted or mistyped than emptied on purpose, and a prune that would remove most of the
+ * imports is too, so both take --force.
+ */
+export function planPrune(state: State, folder: string, present: ReadonlySet<string>, force: boolean): { remove: string[]; refusal: string | undefined } {
+  const fromFolder = Object.values(state.imports).filter((r) => r.source.path.startsWith(`${folder}/`));
+  const gone = fromFolder.filter((r) => !present.has(r.source.path)).map((r) => r.name);
+  if (gone.length === 0 || force) return { remove: gone, refusal: undefined };
+  if (present.size === 0) {
+    return { remove: [], refusal: `${folder} holds no ISO image: not pruning the ${gone.length} import(s) from it (an unmounted or mistyped folder?); pass --force to prune anyway` };
+  }
+  if (gone.length > fromFolder.length * MAX_PRUNE_SHARE) {
+    return { remove: [], refusal: `${folder}: pruning would remove ${gone.length} of its ${fromFolder.length} imports (${gone.join(', ')}); not pruning more than ${MAX_PRUNE_SHARE * 100}% without --force` };
+  }
+  return { remove: gone, refusal: undefined };
+}
+
+export type SyncEvent =
+  | { readonly kind: 'imported'; readonly entry: SyncEntry; readonly result: ImportResult }
+  | { readonly kind: 'failed'; readonly entry: SyncEntry; readonly error: Error }
+  | { readonly kind: 'removed'; readonly name: string }
+  | { readonly kind: 'not-pruned'; readonly name: string | undefined; readonly reason: string };
+
+export interface SyncRequest {
+  readonly folder: string;
+  readonly prune: boolean;
+  /** Prune even an empty folder, or more than MAX_PRUNE_SHARE of its imports. */
+  readonly force: boolean;
+  readonly retention: number;
+}
+
+/** Runs the sync; `onEvent` hears each outcome as it happens. Returns the number of failures. */
+export async function syncFolder(request: SyncRequest, options: ImportOptions, onEvent: (e: SyncEvent) => void): Promise<{ failed: number; total: number }> {
+  const folder = resolve(request.folder);
+  const st = await stat(folder).catch(() => undefined);
+  if (!st) throw new PxeError('USAGE', `${folder}: no such folder`, { file: folder });
+  if (!st.isDirectory()) throw new PxeError('USAGE', `${folder}: not a folder (sync takes a folder of ISO images; to import one image: pxe-import IMAGE --as NAME)`, { file: folder });
+  const listing = await readdir(folder).catch((e: NodeJS.ErrnoException) => {
+    throw new PxeError('IO', `${folder}: cannot list the folder (${e.code})`, { file: folder });
+  });
+  const mapFile = join(folder, MAP_FILE);
+  const mapText = await readFile(mapFile, 'utf8').catch(() => undefined);
+  const { entries, refused } = syncEntries(listing, mapText, mapFile);
+  for (const e of entries) checkName(e.name);
+  let failed = refused.length;
+  for (const r of refused) onEvent({ kind: 'failed', entry: r, error: new PxeError('USAGE', r.reason) });
+  for (const entry of entries) {
+    try {
+      const result = await importImage({ image: join(folder, entry.file), name: entry.name, profileId: undefined, label: undefined, force: false, retention: request.retention }, options);
+      onEvent({ kind: 'imported', entry, result });
+    } catch (e) {
+      // Another run holds the root: the rest would wait for it too. Stop with its exit code.
+      if (e instanceof PxeError && e.code === 'LOCKED') throw e;
+      failed++;
+      onEvent({ kind: 'failed', entry, error: e as Error });
+    }
+  }
+  if (request.prune) {
+    const state = await readRootState(options.root);
+    const present = new Set(entries.map((e) => join(folder, e.file)));
+    const { remove, refusal } = planPrune(state, folder, present, request.force);
+    if (refusal) {
+      failed++;
+      onEvent({ kind: 'not-pruned', name: undefined, reason: refusal });
+    }
+    for (const name of remove) {
+      try {
+        await removeImport(options, name, false);
+        onEvent({ kind: 'removed', name });
+      } catch (e) {
+        // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
+        if (e instanceof PxeError && e.code === 'LOCKED') throw e;
+        failed++;
+        onEvent({ kind: 'not-pruned', name, reason: (e as Error).message });
+      }
+    }
+  }
+  return { failed, total: entries.length + refused.length };
+}
