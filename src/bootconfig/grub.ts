@@ -24,7 +24,7 @@
  * UNRESOLVED_VARIABLE warning. Outside loopback.cfg, $iso_path is empty (GRUB sets it only for
  * loopback.cfg).
  */
-import { ReadTracker, isoDirname, nonLinuxKernelReason, normalizeIsoPath, stripDevicePrefix } from './common.js';
+import { ReadTracker, isoDirname, nonLinuxKernelReason, normalizeIsoPath, normalizeLineEndings, stripDevicePrefix } from './common.js';
 import { literalPrefix, parseGrubScript, plainWord, type MenuNode, type Node, type Word } from './grub-script.js';
 import {
   MAX_CALL_DEPTH,
@@ -177,7 +177,7 @@ export function parseGrub(source: BootConfigSource, entryFile: string, options: 
  */
 export function parseGrubEnv(text: string): Map<string, string> | undefined {
   const SIG = '# GRUB Environment Block\n';
-  const t = text.replace(/\r\n/g, '\n');
+  const t = normalizeLineEndings(text);
   if (!t.startsWith(SIG) || t.length > MAX_GRUBENV_CHARS) return undefined;
   const vars = new Map<string, string>();
   let i = SIG.length;
