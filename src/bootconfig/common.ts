@@ -85,6 +85,9 @@ export function nonLinuxKernelReason(path: string): string | undefined {
 /** The ISO's kernel arguments are split like any other kernel command line. */
 export { splitKernelCommandLine as splitKernelArgs } from '../kernel-cmdline.js';
 
+/** Reports a boot-config problem in `file` at `line` (0: not tied to a line). */
+export type WarnFunction = (code: BootConfigWarningCode, file: string, line: number, message: string) => void;
+
 /** Collects warnings and the ordered set of files read; enforces the per-parse file limits. */
 export class ReadTracker {
   readonly warnings: BootConfigWarning[] = [];
@@ -95,9 +98,10 @@ export class ReadTracker {
 
   constructor(readonly source: BootConfigSource) {}
 
-  warn(code: BootConfigWarningCode, file: string, line: number, message: string): void {
+  /** A property, not a method: readers pass `tracker.warn` on as a plain function. */
+  readonly warn: WarnFunction = (code, file, line, message) => {
     this.warnings.push({ code, file, line, message });
-  }
+  };
 
   /**
    * Read a config file, BOM removed and line ends made LF. Missing files are reported against
