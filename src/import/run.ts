@@ -390,7 +390,7 @@ export class ImportSession {
     if (this.analysis.match.profile.method === 'sanboot' && o.menu.httpBase === undefined) {
       throw new PxeError('USAGE', `${o.image}: profile ${this.analysis.match.profile.id} needs --http-base URL (or httpBase in the config file): iPXE's sanboot reads the ISO over HTTP`);
     }
-    for (const w of this.analysis.plan.warnings) o.onWarning?.({ code: 'ISO_QUIRK', message: w });
+    for (const w of this.analysis.plan.warnings) o.onWarning?.(w);
   }
 
   async #switch(): Promise<void> {
