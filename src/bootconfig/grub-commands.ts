@@ -100,6 +100,16 @@ function cmdSet({ args, st }: Invocation): Tri {
   return true;
 }
 
+function cmdUnset({ args, st }: Invocation): Tri {
+  for (const a of args) st.env.vars.delete(a.text);
+  return true;
+}
+
+function cmdExport({ args, st }: Invocation): Tri {
+  for (const a of args) st.env.exported.add(a.text);
+  return true;
+}
+
 function cmdSource({ args, line, st, run }: Invocation): Tri {
   const target = filePath(args[0], line, st, 'source');
   if (target === undefined) return false;
@@ -201,6 +211,23 @@ function cmdEval({ args, line, st, run }: Invocation): Tri {
   return status;
 }
 
+/** The device found is only known at boot time: so are the variable it sets and the status. */
+function cmdSearch({ args, st }: Invocation): Tri {
+  markSetOption(args, true, st);
+  return undefined;
+}
+
+function cmdProbe({ args, st }: Invocation): Tri {
+  markSetOption(args, false, st);
+  return undefined;
+}
+
+/** `read VAR`: what the user types. */
+function cmdRead({ args, st }: Invocation): Tri {
+  for (const a of args) if (!a.text.startsWith('-')) markBootTime(a.text, st.env, st.parse.names);
+  return undefined;
+}
+
 /** search/probe `--set[=VAR]` / `-s VAR`: VAR now holds a boot-time value (`root` by default). */
 function markSetOption(args: readonly Field[], valueOptional: boolean, st: ExecState): void {
   for (let i = 0; i < args.length; i++) {
@@ -275,47 +302,17 @@ export const COMMANDS: ReadonlyMap<string, CommandHandler> = new Map<string, Com
   ...INITRD_COMMANDS.map((n): [string, CommandHandler] => [n, cmdInitrd]),
   ...OTHER_LOADERS.map((n): [string, CommandHandler] => [n, cmdOtherLoader]),
   ['set', cmdSet],
-  [
-    'unset',
-    ({ args, st }) => {
-      for (const a of args) st.env.vars.delete(a.text);
-      return true;
-    },
-  ],
-  [
-    'export',
-    ({ args, st }) => {
-      for (const a of args) st.env.exported.add(a.text);
-      return true;
-    },
-  ],
+  ['unset', cmdUnset],
+  ['export', cmdExport],
   ['source', cmdSource],
   ['.', cmdSource],
   ['configfile', cmdConfigfile],
   ['normal', cmdConfigfile],
   ['load_env', cmdLoadEnv],
-  ...SEARCH_COMMANDS.map((n): [string, CommandHandler] => [
-    n,
-    ({ args, st }) => {
-      markSetOption(args, true, st);
-      return undefined;
-    },
-  ]),
-  [
-    'probe',
-    ({ args, st }) => {
-      markSetOption(args, false, st);
-      return undefined;
-    },
-  ],
+  ...SEARCH_COMMANDS.map((n): [string, CommandHandler] => [n, cmdSearch]),
+  ['probe', cmdProbe],
   ['regexp', cmdRegexp],
-  [
-    'read',
-    ({ args, st }) => {
-      for (const a of args) if (!a.text.startsWith('-')) markBootTime(a.text, st.env, st.parse.names);
-      return undefined;
-    },
-  ],
+  ['read', cmdRead],
   ['eval', cmdEval],
   ['true', () => true],
   ['false', () => false],
