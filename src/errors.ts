@@ -74,6 +74,12 @@ export interface Warning {
 
 export type WarningHandler = (warning: Warning) => void;
 
+/** A warning as a user reads it: `file:line: message` (`file: message` without a line), else the message. */
+export function formatWarning(w: Warning): string {
+  if (w.file === undefined) return w.message;
+  return `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`;
+}
+
 export function isPxeError(e: unknown): e is PxeError {
   return e instanceof PxeError;
 }

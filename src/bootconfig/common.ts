@@ -85,6 +85,9 @@ export function nonLinuxKernelReason(path: string): string | undefined {
 /** The ISO's kernel arguments are split like any other kernel command line. */
 export { splitKernelCommandLine as splitKernelArgs } from '../kernel-cmdline.js';
 
+/** Reports a boot-config problem in `file` at `line` (0: not tied to a line). */
+export type WarnFunction = (code: BootConfigWarningCode, file: string, line: number, message: string) => void;
+
 /** Collects warnings and the ordered set of files read; enforces the per-parse file limits. */
 export class ReadTracker {
   readonly warnings: BootConfigWarning[] = [];
@@ -95,13 +98,15 @@ export class ReadTracker {
 
   constructor(readonly source: BootConfigSource) {}
 
-  warn(code: BootConfigWarningCode, file: string, line: number, message: string): void {
+  /** A property, not a method: readers pass `tracker.warn` on as a plain function. */
+  readonly warn: WarnFunction = (code, file, line, message) => {
     this.warnings.push({ code, file, line, message });
-  }
+  };
 
   /**
-   * Read a config file. Missing files are reported against (`fromFile`, `fromLine`) with `what`
-   * naming the directive. Oversized files and the file-count limit are reported too.
+   * Read a config file, BOM removed and line ends made LF. Missing files are reported against
+   * (`fromFile`, `fromLine`) with `what` naming the directive. Oversized files and the file-count
+   * limit are reported too.
    */
   read(path: string, fromFile: string, fromLine: number, what: string): string | undefined {
     if (this.#cache.has(path)) return this.#cache.get(path);
@@ -131,6 +136,7 @@ export class ReadTracker {
       return undefined;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 BOM
+    text = normalizeLineEndings(text);
     this.#seen.add(path);
     this.filesRead.push(path);
     this.#cache.set(path, text);
@@ -154,7 +160,10 @@ export class ReadTracker {
   }
 }
 
-/** Split text into lines (LF, CRLF or lone CR). */
-export function splitLines(text: string): string[] {
-  return text.split(/\r\n|\n|\r/);
+/**
+ * CRLF (DOS) and lone CR (classic Mac) line ends become LF. Applied once, when a config file is
+ * read ({@link ReadTracker.read}), so the readers and the GRUB lexer only ever see '\n'.
+ */
+export function normalizeLineEndings(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
 }

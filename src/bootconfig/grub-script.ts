@@ -1,6 +1,8 @@
 /**
  * GRUB 2 script lexer and parser (grub-core/script/yylex.l + parser.y, as far as boot menus need).
  *
+ * Input text has LF line ends only (ReadTracker.read normalises CRLF and CR when a file is read).
+ *
  * Lexing: blanks separate words; newline and ';' end a command; unquoted '{' and '}' are tokens;
  * '#' at the start of a word starts a comment; '\' escapes the next character and '\<newline>'
  * continues the line; '...' is literal; "..." allows $var and the escapes \$ \" \\ \<newline>;
@@ -80,7 +82,17 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
   let i = 0;
   let line = 1 + lineOffset;
 
-  const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v';
+  const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\f' || c === '\v';
+  /**
+   * A line continuation, `\<newline>`, is dropped wherever it appears outside single quotes:
+   * between words, inside a word and inside "...". Returns the index after it (counting the
+   * line), or `at` when there is none.
+   */
+  const skipContinuation = (at: number): number => {
+    if (s[at] !== '\\' || s[at + 1] !== '\n') return at;
+    line++;
+    return at + 2;
+  };
 
   while (i < n) {
     const c = s[i];
@@ -88,14 +100,9 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
       i++;
       continue;
     }
-    if (c === '\\' && s[i + 1] === '\n') {
-      i += 2;
-      line++;
-      continue;
-    }
-    if (c === '\\' && s[i + 1] === '\r' && s[i + 2] === '\n') {
-      i += 3;
-      line++;
+    const joined = skipContinuation(i);
+    if (joined !== i) {
+      i = joined;
       continue;
     }
     if (c === '\n') {
@@ -180,20 +187,15 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
       const ch = s[i] ?? '';
       if (isBlank(ch) || ch === '\n' || ch === ';' || ch === '{' || ch === '}') break;
       if (ch === '\\') {
+        const joinedAt = skipContinuation(i);
+        if (joinedAt !== i) {
+          i = joinedAt;
+          continue;
+        }
         const nx = s[i + 1];
         if (nx === undefined) {
           i++;
           break;
-        }
-        if (nx === '\n') {
-          i += 2;
-          line++;
-          continue;
-        }
-        if (nx === '\r' && s[i + 2] === '\n') {
-          i += 3;
-          line++;
-          continue;
         }
         addLit(nx, true); // an escaped character is never special
         i += 2;
@@ -223,15 +225,15 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
             break;
           }
           if (d === '\\') {
+            const joinedAt = skipContinuation(j);
+            if (joinedAt !== j) {
+              j = joinedAt;
+              continue;
+            }
             const e = s[j + 1];
             if (e === '$' || e === '"' || e === '\\') {
               addLit(e, true);
               sawAny = true;
-              j += 2;
-              continue;
-            }
-            if (e === '\n') {
-              line++;
               j += 2;
               continue;
             }

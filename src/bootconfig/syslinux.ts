@@ -27,7 +27,6 @@ import {
   normalizeIsoPath,
   resolveIsoPath,
   splitKernelArgs,
-  splitLines,
 } from './common.js';
 import {
   MAX_CONFIG_DEPTH,
@@ -149,7 +148,7 @@ class SyslinuxParser {
   }
 
   #readFile(ctx: SysContext, file: string, text: string, includeStack: string[]): void {
-    const lines = splitLines(text);
+    const lines = text.split('\n'); // ReadTracker.read made every line end LF
     for (let i = 0; i < lines.length && !ctx.stopped; i++) {
       this.#line(ctx, file, i + 1, lines[i] ?? '', includeStack);
     }

@@ -1,4 +1,4 @@
-import type { Warning } from '../errors.js';
+import { formatWarning, type Warning } from '../errors.js';
 
 /** Collects warnings while a renderer owns the terminal, then prints them in one block. */
 export class WarningLog {
@@ -8,6 +8,6 @@ export class WarningLog {
   };
 
   print(image: string, stream: NodeJS.WriteStream = process.stderr): void {
-    for (const w of this.warnings) stream.write(`pxe-import: warning: ${image}: ${w.message}\n`);
+    for (const w of this.warnings) stream.write(`pxe-import: warning: ${image}: ${formatWarning(w)}\n`);
   }
 }

@@ -103,7 +103,7 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       importedAt: facts.now.toISOString(),
     };
     const place = analysis.match.profile.method === 'linux' ? 'extract' : 'copy-iso';
-    return { ...base, action: 'new-version', reasons: d.reasons, version, state: nextState(record), record, analysis, place, warnings: planWarnings(analysis) };
+    return { ...base, action: 'new-version', reasons: d.reasons, version, state: nextState(record), record, analysis, place, warnings: analysis.plan.warnings };
   }
 
   // The same tree: new clients, a new label or a new server address take effect on it.
@@ -117,10 +117,10 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
   }
   const after = nextState(record);
   if (JSON.stringify(after) === JSON.stringify(state)) {
-    return { ...base, action: 'unchanged', reasons: d.reasons, version: prev.version, state, warnings: analysis ? planWarnings(analysis) : [] };
+    return { ...base, action: 'unchanged', reasons: d.reasons, version: prev.version, state, warnings: analysis?.plan.warnings ?? [] };
   }
   const reasons = [...d.reasons.filter((r) => r.code !== 'SAME_IMAGE'), ...updateReasons(prev, record, facts.state.settings, settings)];
-  return { ...base, action: 'update', reasons, version: prev.version, state: after, record, analysis, warnings: analysis ? planWarnings(analysis) : [] };
+  return { ...base, action: 'update', reasons, version: prev.version, state: after, record, analysis, warnings: analysis?.plan.warnings ?? [] };
 }
 
 interface Decision {
@@ -186,7 +186,3 @@ function sameSource(a: SourceIdentity, b: SourceIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.fingerprint === b.fingerprint;
 }
 
-/** The analysis's warnings in the one warning model. */
-function planWarnings(analysis: Analysis): Warning[] {
-  return analysis.plan.warnings.map((w) => (typeof w === 'string' ? { code: 'PROFILE_CAVEAT', message: w } : w));
-}

@@ -1,4 +1,5 @@
 import { discoverBootEntries, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
+import type { Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
 import type { Profile, TemplateVariable } from './schema.js';
 import { globPaths, globToRegExp, type TreeView } from './tree-view.js';
@@ -15,8 +16,11 @@ export interface ServeContext {
 
 export interface EntryPlan {
   readonly entries: readonly BootEntry[];
-  /** Problems worth telling the user, e.g. config warnings or a missing initrd. */
-  readonly warnings: readonly string[];
+  /**
+   * Problems worth telling the user: the profile's caveats (PROFILE_CAVEAT), then the ISO's boot
+   * config warnings (BOOTCONFIG_*, with file and line), then arguments left out (PROFILE_ARGUMENT_DROPPED).
+   */
+  readonly warnings: readonly Warning[];
   /** The ISO's configuration files that were read. */
   readonly configFiles: readonly string[];
 }
@@ -27,13 +31,13 @@ export interface EntryPlan {
  */
 export function planBootEntries(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
   if (profile.method !== 'linux') return wholeIsoPlan(profile, view, serve);
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   let found: BootMenuEntry[] = [];
   let configFiles: string[] = [];
   if (profile.boot.fromBootConfig) {
     const result = discoverBootEntries(view);
     configFiles = result.filesRead;
-    warnings.push(...result.warnings.filter(worthReporting).map((w) => `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`));
+    warnings.push(...result.warnings.filter(worthReporting).map(bootConfigWarning));
     const kept = result.entries.filter((e) => keep(profile, e));
     // ISOs with both menus mostly repeat one in the other with small differences; GRUB's is
     // the one distributions maintain (and UEFI machines see), so isolinux is the fallback.
@@ -52,7 +56,11 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       if (dropped(profile.boot.dropArguments, a)) return false;
       if (UNRESOLVED.test(a)) {
         // GRUB expands a variable nobody set to nothing; no GRUB runs on a network boot to set it.
-        warnings.push(`${e.source.file}:${e.source.line}: "${a}" names a variable with no value outside the ISO's GRUB; left out`);
+        warnings.push({
+          code: 'PROFILE_ARGUMENT_DROPPED',
+          message: `"${a}" names a variable with no value outside the ISO's GRUB; left out`,
+          ...at(e.source.file, e.source.line),
+        });
         return false;
       }
       return true;
@@ -70,7 +78,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  return { entries, warnings: [...profile.warnings, ...warnings], configFiles };
+  return { entries, warnings: [...caveats(profile), ...warnings], configFiles };
 }
 
 /**
@@ -97,13 +105,26 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
         method: memdisk ? 'memdisk' : 'sanboot',
       },
     ],
-    warnings: [...profile.warnings],
+    warnings: caveats(profile),
     configFiles: [],
   };
 }
 
 function worthReporting(w: BootConfigWarning): boolean {
   return w.code !== 'SKIPPED' && w.code !== 'FILE_MISSING';
+}
+
+function caveats(profile: Profile): Warning[] {
+  return profile.warnings.map((message) => ({ code: 'PROFILE_CAVEAT', message }));
+}
+
+function bootConfigWarning(w: BootConfigWarning): Warning {
+  return { code: `BOOTCONFIG_${w.code}`, message: w.message, ...at(w.file, w.line) };
+}
+
+/** A warning's place in a config file; line 0 means the whole file, so it is left out. */
+function at(file: string, line: number): Pick<Warning, 'file' | 'line'> {
+  return line > 0 ? { file, line } : { file };
 }
 
 function keep(profile: Profile, e: BootMenuEntry): boolean {

@@ -33,6 +33,36 @@ describe('grub tokenizer', () => {
     assert.deepEqual(r.entries[0]?.initrds, ['/i']);
   });
 
+  it('CRLF and lone-CR files read exactly like LF ones, backslash-newline inside and outside quotes included', () => {
+    const lf = [
+      'set v="a b"',
+      'menuentry "Two\\',
+      ' lines" {',
+      '  linux /k one \\',
+      '    two "three\\',
+      'four" \'five',
+      'six\' "$v"',
+      '  initrd /i',
+      '}',
+      'menuentry "Next" { linux /k x }',
+      '',
+    ].join('\n');
+    const read = (text: string) => {
+      const r = parse({ '/boot/grub/grub.cfg': text }, '/boot/grub/grub.cfg', ['/k', '/i']);
+      return { entries: r.entries, warnings: r.warnings };
+    };
+    const expected = read(lf);
+    assert.deepEqual(
+      expected.entries.map((e) => [e.label, e.append, e.source.line]),
+      [
+        ['Two lines', ['one', 'two', 'threefour', 'five\nsix', 'a b'], 2],
+        ['Next', ['x'], 10],
+      ],
+    );
+    assert.deepEqual(read(lf.replace(/\n/g, '\r\n')), expected);
+    assert.deepEqual(read(lf.replace(/\n/g, '\r')), expected);
+  });
+
   it('"{" may follow on the next line; "}" directly after a word closes the body', () => {
     const r = one('menuentry "Next line"\n{\n  linux /k x}\nmenuentry "B" {linux /k y}\n');
     assert.deepEqual(

@@ -64,6 +64,25 @@ describe('syslinux directives', () => {
     assert.deepEqual(r.entries[0]?.append, ['a="b c"', 'd=""', 'e']);
   });
 
+  it('CRLF and lone-CR files (and their INCLUDEs) read exactly like LF ones', () => {
+    const main = ['DEFAULT two', 'INCLUDE more.cfg', 'LABEL one', '  MENU LABEL ^One', '  LINUX /k', '  APPEND a="b c" quiet', ''].join('\n');
+    const more = ['LABEL two', '  LINUX /k2', '  INITRD /i', '  APPEND x', ''].join('\n');
+    const read = (eol: string) => {
+      const r = parse({ '/isolinux/isolinux.cfg': main.replace(/\n/g, eol), '/isolinux/more.cfg': more.replace(/\n/g, eol) });
+      return { entries: r.entries, warnings: r.warnings };
+    };
+    const expected = read('\n');
+    assert.deepEqual(
+      expected.entries.map((e) => [e.label, e.append, e.source.file, e.source.line, e.isDefault]),
+      [
+        ['two', ['x'], '/isolinux/more.cfg', 1, true],
+        ['One', ['a="b c"', 'quiet'], '/isolinux/isolinux.cfg', 3, false],
+      ],
+    );
+    assert.deepEqual(read('\r\n'), expected);
+    assert.deepEqual(read('\r'), expected);
+  });
+
   it('skips COM32, LOCALBOOT, .c32 KERNELs, MENU EXIT and MENU DISABLE labels; TEXT HELP text is not parsed', () => {
     const r = parse({
       '/isolinux/isolinux.cfg': [

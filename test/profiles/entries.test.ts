@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { formatWarning } from '../../src/errors.js';
 import type { IsoDirectory } from '../../src/iso9660/entry.js';
 import { buildCommandLine, dropped, planBootEntries } from '../../src/profiles/entries.js';
 import { parseProfile } from '../../src/profiles/schema.js';
@@ -39,24 +40,43 @@ describe('planning entries from an in-memory tree (no disk)', () => {
     }
     return root as unknown as IsoDirectory;
   };
-  const profile = parseProfile(
-    JSON.stringify({
-      id: 't',
-      family: 't',
-      name: 'T',
-      detect: { all: [{ exists: '/casper' }] },
-      boot: { kernel: ['/casper/vmlinuz'], initrds: ['/casper/initrd'], defaultArguments: ['boot=casper'] },
-      cmdline: { nfs: 'netboot=nfs nfsroot={server}:{exportPath} {isoArgs}', http: null },
-    }),
-    't.json',
-  );
+  const spec = {
+    id: 't',
+    family: 't',
+    name: 'T',
+    detect: { all: [{ exists: '/casper' }] },
+    boot: { kernel: ['/casper/vmlinuz'], initrds: ['/casper/initrd'], defaultArguments: ['boot=casper'] },
+    cmdline: { nfs: 'netboot=nfs nfsroot={server}:{exportPath} {isoArgs}', http: null },
+  };
+  const profile = parseProfile(JSON.stringify(spec), 't.json');
   const serve = { name: 'x', server: '192.0.2.10', exportPath: '/srv/pxe/x', httpBase: 'http://192.0.2.10/x/' };
 
   test("an unset GRUB variable is left out with a warning (GRUB would expand it to nothing)", () => {
     const view = treeViewFrom(tree(['casper/vmlinuz', 'casper/initrd', 'boot/grub/grub.cfg']), new Map([['/boot/grub/grub.cfg', 'menuentry "Live" {\n linux /casper/vmlinuz boot=casper ${extra} quiet\n initrd /casper/initrd\n}\n']]), 'X');
     const plan = planBootEntries(profile, view, serve);
     assert.equal(plan.entries[0]!.nfs, 'netboot=nfs nfsroot=192.0.2.10:/srv/pxe/x boot=casper quiet');
-    assert.ok(plan.warnings.some((w) => w.includes('"${extra}" names a variable with no value')), plan.warnings.join('\n'));
+    const dropped = plan.warnings.filter((w) => w.code === 'PROFILE_ARGUMENT_DROPPED');
+    assert.deepEqual(dropped, [
+      { code: 'PROFILE_ARGUMENT_DROPPED', message: `"\${extra}" names a variable with no value outside the ISO's GRUB; left out`, file: '/boot/grub/grub.cfg', line: 1 },
+    ]);
+    assert.equal(formatWarning(dropped[0]!), `/boot/grub/grub.cfg:1: "\${extra}" names a variable with no value outside the ISO's GRUB; left out`);
+  });
+
+  test("the profile's caveats, then the boot config's warnings with their code, file and line; SKIPPED and FILE_MISSING are not reported", () => {
+    const withCaveat = parseProfile(JSON.stringify({ ...spec, warnings: ['BIOS only'] }), 't.json');
+    const grub = ['source /boot/grub/missing.cfg', 'menuentry "Live" {', ' linux /casper/vmlinuz ${grub_platform}', '}', 'menuentry "Memtest" { linux /boot/memtest86+.bin }', ''].join('\n');
+    const view = treeViewFrom(tree(['casper/vmlinuz', 'boot/memtest86+.bin', 'boot/grub/grub.cfg']), new Map([['/boot/grub/grub.cfg', grub]]), 'X');
+    const plan = planBootEntries(withCaveat, view, serve);
+    assert.deepEqual(plan.warnings, [
+      { code: 'PROFILE_CAVEAT', message: 'BIOS only' },
+      { code: 'BOOTCONFIG_UNRESOLVED_VARIABLE', message: "menuentry 'Live': ${grub_platform} only known at boot time; left literal", file: '/boot/grub/grub.cfg', line: 2 },
+      { code: 'PROFILE_ARGUMENT_DROPPED', message: `"\${grub_platform}" names a variable with no value outside the ISO's GRUB; left out`, file: '/boot/grub/grub.cfg', line: 2 },
+    ]);
+    assert.deepEqual(plan.warnings.map(formatWarning), [
+      'BIOS only',
+      "/boot/grub/grub.cfg:2: menuentry 'Live': ${grub_platform} only known at boot time; left literal",
+      `/boot/grub/grub.cfg:2: "\${grub_platform}" names a variable with no value outside the ISO's GRUB; left out`,
+    ]);
   });
 
   test('without a boot configuration, the profile patterns give one default entry', () => {

@@ -3,7 +3,7 @@ import { describeImage, type ImageDescription } from '../../iso9660/describe.js'
 import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
-import { PxeError } from '../../errors.js';
+import { PxeError, formatWarning } from '../../errors.js';
 import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
 import { parseTreeOption } from '../options.js';
 import { Layout, nameFromImage } from '../../import/layout.js';
@@ -119,7 +119,7 @@ export function renderAnalysis({ match, plan }: Analysis): string {
     out.push(`      nfs    ${e.nfs ?? '(not supported by this family)'}`);
     out.push(`      http   ${e.http ?? '(not supported by this family)'}`);
   }
-  for (const w of plan.warnings) out.push(`${'Note:'.padEnd(13)} ${w}`);
+  for (const w of plan.warnings) out.push(`${'Note:'.padEnd(13)} ${formatWarning(w)}`);
   return `${out.join('\n')}\n`;
 }
 
