@@ -11,7 +11,7 @@ import { identify } from '../../src/import/identify.js';
 import { needsTreeView, planImport, type ImportPlan, type ImportRequest, type PlanFacts } from '../../src/import/plan.js';
 import { resolveSettings, type HostNetwork, type SettingFlags } from '../../src/import/settings.js';
 import { EMPTY_STATE, withChain, type SourceIdentity, type State } from '../../src/import/state.js';
-import { BUILTIN_PROFILES, treeViewOf, type TreeView } from '../../src/profiles/index.js';
+import { loadProfiles, treeViewOf, type Profile, type TreeView } from '../../src/profiles/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const DEMO = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
@@ -23,11 +23,13 @@ const request: ImportRequest = { image: DEMO, name: 'demo', profileId: undefined
 let image: IsoImage;
 let view: TreeView;
 let identity: SourceIdentity;
+let profiles: Profile[];
 
 before(async () => {
   identity = await identify(DEMO);
   image = await openIsoImage(DEMO);
   view = await treeViewOf(image);
+  profiles = await loadProfiles();
 });
 after(async () => {
   await image?.source.close();
@@ -41,7 +43,7 @@ function plan(state: State, flags: SettingFlags, options: { present?: string[]; 
     identity: options.id ?? identity,
     settings: resolveSettings(flags, {}, state.settings, network),
     present: new Set(options.present ?? []),
-    profiles: BUILTIN_PROFILES,
+    profiles,
     now: options.now ?? NOW,
     view: undefined,
   };
@@ -76,7 +78,7 @@ describe('planImport', () => {
 
   test('the same image with its tree on disk: unchanged, and no tree view is needed', () => {
     const { state, version } = imported();
-    const facts = { root: ROOT, state, identity, settings: resolveSettings(flags, {}, state.settings, network), present: new Set([version]), profiles: BUILTIN_PROFILES, now: NOW };
+    const facts = { root: ROOT, state, identity, settings: resolveSettings(flags, {}, state.settings, network), present: new Set([version]), profiles, now: NOW };
     assert.equal(needsTreeView(facts, request), false);
     const p = plan(state, flags, { present: [version] });
     assert.equal(p.action, 'unchanged');
@@ -104,7 +106,7 @@ describe('planImport', () => {
 
   test('new --clients or --label change the record without re-planning the entries', () => {
     const { state, version } = imported();
-    const facts = { root: ROOT, state, identity, settings: resolveSettings({ ...flags, clients: '192.0.2.128/25' }, {}, state.settings, network), present: new Set([version]), profiles: BUILTIN_PROFILES, now: NOW };
+    const facts = { root: ROOT, state, identity, settings: resolveSettings({ ...flags, clients: '192.0.2.128/25' }, {}, state.settings, network), present: new Set([version]), profiles, now: NOW };
     assert.equal(needsTreeView(facts, request), false);
     const p = plan(state, { ...flags, clients: '192.0.2.128/25' }, { present: [version], request: { label: 'Demo' } });
     assert.equal(p.action, 'update');
