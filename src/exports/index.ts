@@ -12,8 +12,8 @@ export type {
   ProblemSeverity,
 } from './model.js';
 export { formatProblem } from './model.js';
-export { parseExports, MAX_PATH_BYTES, MAX_CLIENT_BYTES } from './parse.js';
-export { renderExports, renderExportLine, encodeExportPath } from './render.js';
+export { parseExports, parseExportsBytes, MAX_PATH_BYTES, MAX_CLIENT_BYTES } from './parse.js';
+export { renderExports, encodeExports, renderExportLine, encodeExportPath } from './render.js';
 export { upsertExport, removeExport, findCoveringExports } from './edit.js';
 export type { ExportsEditAction, ExportsEditResult } from './edit.js';
 export { validateExports, assertValidExports } from './validate.js';
