@@ -21,7 +21,7 @@ export interface ExportsEditResult {
 }
 
 /** The text of a trailing comment without '#' and surrounding blanks. */
-function commentText(comment: string | undefined): string | undefined {
+export function commentText(comment: string | undefined): string | undefined {
   return comment === undefined ? undefined : comment.slice(1).trim();
 }
 

@@ -1,4 +1,4 @@
-/** exports(5): lossless parse, canonical render, pure edits, validation. */
+/** exports(5): lossless parse, canonical render, pure edits, validation, and the lines one PXE root owns. */
 export type {
   BlankLine,
   CommentLine,
@@ -19,3 +19,5 @@ export type { ExportsEditAction, ExportsEditResult } from './edit.js';
 export { validateExports, assertValidExports } from './validate.js';
 export { checkExportOption } from './options.js';
 export { normalizeExportPath, isSameOrAncestorPath } from './paths.js';
+export { EXPORT_OPTIONS, OWNED_MARKER_PREFIX, ownedMarker, isOwnedExport, syncOwnedExports, checkOwnedExports } from './owned.js';
+export type { ExportsOwner, WantedExport, OwnedExportsSync } from './owned.js';
