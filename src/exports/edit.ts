@@ -7,7 +7,7 @@
 
 import { PxeError } from '../errors.js';
 import type { ExportEntry, ExportLineSpec, ExportsFile, ExportsLine, LineEnding } from './model.js';
-import { parseExports } from './parse.js';
+import { parseExports, parseExportsBytes } from './parse.js';
 import { isSameOrAncestorPath, normalizeExportPath } from './paths.js';
 import { renderExportLine } from './render.js';
 
@@ -21,7 +21,7 @@ export interface ExportsEditResult {
 }
 
 /** The text of a trailing comment without '#' and surrounding blanks. */
-function commentText(comment: string | undefined): string | undefined {
+export function commentText(comment: string | undefined): string | undefined {
   return comment === undefined ? undefined : comment.slice(1).trim();
 }
 
@@ -40,7 +40,7 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
 }
 
 /** True when the entry already exports exactly what `spec` asks for, however it is formatted. */
-function matchesSpec(e: ExportEntry, spec: ExportLineSpec): boolean {
+export function matchesSpec(e: ExportEntry, spec: ExportLineSpec): boolean {
   return (
     e.problems.length === 0 &&
     normalizeExportPath(e.path) === normalizeExportPath(spec.path) &&
@@ -50,10 +50,55 @@ function matchesSpec(e: ExportEntry, spec: ExportLineSpec): boolean {
   );
 }
 
-function rebuild(file: ExportsFile, parts: readonly { raw: string; eol: LineEnding }[]): ExportsFile {
-  let text = '';
-  for (const p of parts) text += p.raw + p.eol;
-  return parseExports(text, file.file);
+/** What becomes of one existing logical line in rewriteExports. */
+export type LineRewrite = 'keep' | 'drop' | { readonly replace: string };
+
+/** One line of the new file: an existing line's source, or new text (encoded as UTF-8 when the file is bytes). */
+interface Part {
+  readonly raw: string;
+  readonly bytes: Uint8Array | undefined;
+  eol: LineEnding;
+}
+
+/**
+ * Rewrites a file line by line: `decide` keeps each logical line byte for byte, drops
+ * it, or replaces it with one new line (which keeps the old line's ending); `append`
+ * lines go at the end, in the line ending the file already uses. A last line without
+ * a line ending gets one before anything appended after it: that is the only byte
+ * added to a kept line. The result is parsed again the way `file` was (text or bytes).
+ */
+export function rewriteExports(
+  file: ExportsFile,
+  decide: (line: ExportsLine) => LineRewrite,
+  append: readonly string[] = [],
+): ExportsFile {
+  const parts: Part[] = [];
+  let last: ExportsLine | undefined;
+  for (const l of file.lines) {
+    const what = decide(l);
+    if (what === 'drop') continue;
+    parts.push(what === 'keep' ? { raw: l.raw, bytes: l.bytes, eol: l.eol } : { raw: what.replace, bytes: undefined, eol: l.eol });
+    last = l;
+  }
+  const tail = parts[parts.length - 1];
+  if (append.length > 0 && tail !== undefined && tail.eol === '') {
+    // A line break would turn a final backslash into a continuation and swallow our line.
+    if (tail.raw.endsWith('\\')) {
+      const where = last === undefined ? 0 : last.line + last.lineCount - 1;
+      throw new PxeError('USAGE', `${file.file}:${where}: last line ends with a backslash; fix it by hand`, { file: file.file });
+    }
+    tail.eol = dominantEol(file.lines);
+  }
+  for (const raw of append) parts.push({ raw, bytes: undefined, eol: dominantEol(file.lines) });
+
+  if (file.source === 'text') {
+    let text = '';
+    for (const p of parts) text += p.raw + p.eol;
+    return parseExports(text, file.file);
+  }
+  const chunks: Uint8Array[] = [];
+  for (const p of parts) chunks.push(p.bytes ?? Buffer.from(p.raw, 'utf8'), Buffer.from(p.eol, 'latin1'));
+  return parseExportsBytes(Buffer.concat(chunks), file.file);
 }
 
 function checkMarker(marker: string | undefined): void {
@@ -96,30 +141,14 @@ export function upsertExport(
   }
 
   if (target === undefined) {
-    const parts = file.lines.map((l) => ({ raw: l.raw, eol: l.eol }));
-    const eol = dominantEol(file.lines);
-    const last = parts[parts.length - 1];
-    if (last !== undefined && last.eol === '') {
-      // A line break would turn a final backslash into a continuation and swallow our line.
-      if (last.raw.endsWith('\\')) {
-        const l = file.lines[file.lines.length - 1]!;
-        throw new PxeError('USAGE', `${file.file}:${l.line + l.lineCount - 1}: last line ends with a backslash; fix it by hand`, {
-          file: file.file,
-        });
-      }
-      // The new line needs a line break before it; that is the only byte added to an existing line.
-      last.eol = eol;
-    }
-    parts.push({ raw: fresh, eol });
-    return { file: checked(rebuild(file, parts), spec, parts.length - 1), action: 'added', lines: [] };
+    return { file: checked(rewriteExports(file, () => 'keep', [fresh]), spec, file.lines.length), action: 'added', lines: [] };
   }
 
   if (matchesSpec(target, spec)) return { file, action: 'unchanged', lines: [] };
 
   const raw = marker === undefined && target.comment !== undefined ? `${renderExportLine({ path, clients, options })} ${target.comment}` : fresh;
-  const parts = file.lines.map((l) => (l === target ? { raw, eol: l.eol } : { raw: l.raw, eol: l.eol }));
-  const index = file.lines.indexOf(target);
-  return { file: checked(rebuild(file, parts), spec, index), action: 'updated', lines: physicalLines(target) };
+  const rewritten = rewriteExports(file, (l) => (l === target ? { replace: raw } : 'keep'));
+  return { file: checked(rewritten, spec, file.lines.indexOf(target)), action: 'updated', lines: physicalLines(target) };
 }
 
 /**
@@ -135,9 +164,8 @@ export function removeExport(file: ExportsFile, path: string, marker?: string): 
     ),
   );
   if (doomed.size === 0) return { file, action: 'absent', lines: [] };
-  const kept = file.lines.filter((l) => !(l.kind === 'entry' && doomed.has(l)));
   const removed = [...doomed].flatMap(physicalLines);
-  return { file: rebuild(file, kept), action: 'removed', lines: removed };
+  return { file: rewriteExports(file, (l) => (l.kind === 'entry' && doomed.has(l) ? 'drop' : 'keep')), action: 'removed', lines: removed };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * Lossless model of an exports(5) file as nfs-utils reads it.
  *
- * Every line keeps its exact source text (`raw`) and line terminator (`eol`),
- * so rendering a parsed file reproduces it byte for byte; the decoded fields
- * (path, clients, options) are there for reading, never for re-rendering an
- * untouched line.
+ * Every line keeps its exact source (`raw` text and `bytes`) and line terminator
+ * (`eol`), so rendering a parsed file reproduces it byte for byte; the decoded
+ * fields (path, clients, options) are there for reading, never for re-rendering
+ * an untouched line. A file read from bytes (parseExportsBytes) stays exact even
+ * where it is not UTF-8: there `bytes` is the truth and `raw` its UTF-8 reading.
  */
 
 /** Line terminator as found in the source. '' only for a last line without one. */
@@ -30,6 +31,11 @@ interface LineBase {
   readonly lineCount: number;
   /** Exact source text, continuation lines and trailing comment included, terminator excluded. */
   readonly raw: string;
+  /**
+   * The same as bytes: the file's own bytes when parsed from bytes (then `raw` is their
+   * UTF-8 reading, with U+FFFD where they are not UTF-8), else the UTF-8 encoding of `raw`.
+   */
+  readonly bytes: Uint8Array;
   readonly eol: LineEnding;
   /** Syntax problems found while reading this line. */
   readonly problems: readonly ExportsProblem[];
@@ -82,6 +88,12 @@ export type ExportsLine = BlankLine | CommentLine | ExportEntry;
 export interface ExportsFile {
   /** Name used in problem messages, normally the path the text was read from. */
   readonly file: string;
+  /**
+   * What was parsed: 'text' (parseExports; `raw` is exact, renderExports gives the text back)
+   * or 'bytes' (parseExportsBytes; `bytes` are exact, encodeExports gives the bytes back).
+   * Edits keep the kind, so a file read as bytes is never re-read through lossy text.
+   */
+  readonly source: 'text' | 'bytes';
   readonly lines: readonly ExportsLine[];
 }
 

@@ -44,17 +44,51 @@ interface Scan {
   readonly nextLine: number;
 }
 
+/**
+ * What is being scanned. For bytes, `text` holds one character per byte (latin1), so
+ * every structural character exportfs looks at (blanks, '\\', '"', '#', CR, LF) is
+ * found exactly as in a decoded string, while a slice still maps back to its bytes.
+ */
+interface Source {
+  readonly text: string;
+  readonly kind: ExportsFile['source'];
+}
+
+/** Parses text, e.g. a file already decoded as UTF-8. `raw` of every line is exact. */
 export function parseExports(text: string, file: string): ExportsFile {
+  return parseSource({ text, kind: 'text' }, file);
+}
+
+/**
+ * Parses a file's bytes, valid UTF-8 or not. `bytes` of every line are the file's
+ * own, so `encodeExports` writes back exactly what was read; `raw`, comments and
+ * decoded fields are the UTF-8 reading (U+FFFD for a byte that is not UTF-8), the
+ * same values parseExports gives for the same file decoded as UTF-8.
+ */
+export function parseExportsBytes(bytes: Uint8Array, file: string): ExportsFile {
+  return parseSource({ text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), kind: 'bytes' }, file);
+}
+
+function parseSource(src: Source, file: string): ExportsFile {
   const lines: ExportsLine[] = [];
   let pos = 0;
   let lineNo = 1;
-  while (pos < text.length) {
-    const scan = scanLogicalLine(text, pos, lineNo, file);
+  while (pos < src.text.length) {
+    const scan = scanLogicalLine(src, pos, lineNo, file);
     lines.push(scan.line);
     pos = scan.end;
     lineNo = scan.nextLine;
   }
-  return { file, lines };
+  return { file, source: src.kind, lines };
+}
+
+/** A slice of the source as readable text: itself, or for bytes their UTF-8 reading. */
+function readable(src: Source, slice: string): string {
+  return src.kind === 'text' ? slice : Buffer.from(slice, 'latin1').toString('utf8');
+}
+
+function sourceBytes(src: Source, slice: string): Uint8Array {
+  return Buffer.from(slice, src.kind === 'text' ? 'utf8' : 'latin1');
 }
 
 /** isspace() in the C locale, which is what ends an unquoted token in xgettok. */
@@ -72,7 +106,8 @@ function codePoint(ch: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-function scanLogicalLine(text: string, start: number, firstLine: number, file: string): Scan {
+function scanLogicalLine(src: Source, start: number, firstLine: number, file: string): Scan {
+  const { text } = src;
   const problems: ExportsProblem[] = [];
   const report = (line: number, severity: ProblemSeverity, message: string): void => {
     problems.push({ file, line, severity, message });
@@ -113,19 +148,25 @@ function scanLogicalLine(text: string, start: number, firstLine: number, file: s
       let end = text.indexOf('\n', i);
       if (end < 0) end = text.length;
       else if (text[end - 1] === '\r') end--;
-      comment = text.slice(i, end);
+      comment = readable(src, text.slice(i, end));
       i = end;
       continue;
     }
-    const tok = scanToken(text, i, line, report);
+    const tok = scanToken(src, i, line, report);
     tokens.push(tok.token);
     i = tok.end;
     line = tok.line;
   }
 
   function finish(eol: LineEnding, end: number, nextLine: number): Scan {
-    const raw = text.slice(start, end - eol.length);
-    const base = { line: firstLine, lineCount: nextLine - firstLine - (eol === '' ? 0 : 1) + 1, raw, eol };
+    const source = text.slice(start, end - eol.length);
+    const base = {
+      line: firstLine,
+      lineCount: nextLine - firstLine - (eol === '' ? 0 : 1) + 1,
+      raw: readable(src, source),
+      bytes: sourceBytes(src, source),
+      eol,
+    };
     if (tokens.length === 0) {
       if (comment !== undefined) {
         const c: CommentLine = { ...base, kind: 'comment', comment, problems };
@@ -154,11 +195,12 @@ function scanLogicalLine(text: string, start: number, firstLine: number, file: s
  * The check runs on the decoded buffer, exactly as in C, so the quirks match.
  */
 function scanToken(
-  text: string,
+  src: Source,
   start: number,
   startLine: number,
   report: (line: number, severity: ProblemSeverity, message: string) => void,
 ): { token: Token; end: number; line: number } {
+  const { text } = src;
   const bytes: number[] = [];
   let quoted = false;
   let line = startLine;
@@ -181,12 +223,17 @@ function scanToken(
       i++;
       continue;
     }
+    if (src.kind === 'bytes') {
+      pushDecoded(bytes, text.charCodeAt(i));
+      i++;
+      continue;
+    }
     const cp = text.codePointAt(i) ?? 0;
     const chars = cp > 0xffff ? 2 : 1;
     for (const b of Buffer.from(text.slice(i, i + chars), 'utf8')) pushDecoded(bytes, b);
     i += chars;
   }
-  const raw = text.slice(start, i);
+  const raw = readable(src, text.slice(start, i));
   if (quoted) {
     // exportfs would keep reading across the newline into the following lines.
     report(line, 'error', `unterminated double quote in ${raw}`);
@@ -221,7 +268,7 @@ function byteLength(s: string): number {
 function buildEntry(
   tokens: readonly Token[],
   comment: string | undefined,
-  base: { line: number; lineCount: number; raw: string; eol: LineEnding },
+  base: { line: number; lineCount: number; raw: string; bytes: Uint8Array; eol: LineEnding },
   problems: ExportsProblem[],
   report: (line: number, severity: ProblemSeverity, message: string) => void,
 ): ExportEntry {

@@ -15,11 +15,21 @@ import type { ExportLineSpec, ExportsFile } from './model.js';
 import { checkExportOption } from './options.js';
 import { MAX_PATH_BYTES } from './parse.js';
 
-/** Byte-exact inverse of parseExports for any text. */
+/**
+ * Byte-exact inverse of parseExports for any text. For a file parsed from bytes this
+ * is its UTF-8 reading, which loses bytes that are not UTF-8: write encodeExports instead.
+ */
 export function renderExports(file: ExportsFile): string {
   let out = '';
   for (const l of file.lines) out += l.raw + l.eol;
   return out;
+}
+
+/** Byte-exact inverse of parseExportsBytes for any bytes; the UTF-8 encoding of renderExports for parsed text. */
+export function encodeExports(file: ExportsFile): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const l of file.lines) parts.push(l.bytes, Buffer.from(l.eol, 'latin1'));
+  return Buffer.concat(parts);
 }
 
 /** Bytes fprintpath() escapes: control characters, whitespace, '"', '\' and '#'. */

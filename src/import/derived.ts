@@ -10,7 +10,7 @@ import { PxeError, type Warning } from '../errors.js';
 import { HOST_FILE_DIRS, isHostFileName, renderHostFiles } from '../menus/hosts.js';
 import { isGeneratedByUs, renderMenus } from '../menus/index.js';
 import type { MenuChain, MenuHost, MenuImport, MenuModel } from '../menus/model.js';
-import { syncExports, wantedExports, type ExportLineWanted } from './derive.js';
+import { ownedMarker, syncOwnedExports, type WantedExport } from '../exports/index.js';
 import type { Layout } from './layout.js';
 import type { MenuSettings } from './settings.js';
 import type { State } from './state.js';
@@ -44,6 +44,18 @@ export function menuModel(state: State, layout: Layout, menu: MenuSettings): Men
   };
 }
 
+/** One line per exported version: the current one and every retained one, which running clients may still use. */
+export function wantedExports(state: State): WantedExport[] {
+  const lines: WantedExport[] = [];
+  for (const name of Object.keys(state.imports).sort()) {
+    const r = state.imports[name]!;
+    const nfs = r.entries.some((e) => e.method === 'linux' && e.nfs !== undefined);
+    if (nfs) lines.push({ path: r.exportPath, clients: r.clients, marker: ownedMarker(name, r.version) });
+    for (const old of r.retained) if (old.nfs) lines.push({ path: old.exportPath, clients: r.clients, marker: ownedMarker(name, old.version) });
+  }
+  return lines;
+}
+
 /** A menu file: written whole where none or ours stands, else `include` is written beside the admin's. */
 export interface DerivedMenu {
   readonly path: string;
@@ -56,7 +68,7 @@ export interface DerivedFiles {
   /** Per-machine files, absolute paths. */
   readonly hostFiles: ReadonlyMap<string, string>;
   /** The exports lines this root wants in its exports file. */
-  readonly exports: readonly ExportLineWanted[];
+  readonly exports: readonly WantedExport[];
   /** ROOT/NAME -> the current version, relative to the root. */
   readonly links: ReadonlyMap<string, string>;
   /** Machines whose assignment names an import or entry that is gone: said on every run until mended. */
@@ -150,12 +162,12 @@ export function diffDerived(derived: DerivedFiles, disk: DiskSnapshot, layout: L
     .filter(([name, target]) => !derived.links.has(name) && target !== null && target.startsWith('.pxe-import/versions/'))
     .map(([name]) => layout.link(name));
 
+  // Only this root's lines (marked, and inside its versions folder) are ours to edit: another
+  // root's lines and the user's stay byte for byte, whatever their encoding.
   const before = disk.exports;
-  const { text, covered } = syncExports(before?.toString('utf8') ?? '', disk.exportsFile, derived.exports);
-  const bytes = Buffer.from(text);
-  const exportsChange = (before === undefined && text === '') || before?.equals(bytes) ? undefined : bytes;
-  const warnings: Warning[] = [...covered.map((message): Warning => ({ code: 'EXPORTS_COVERED', message, file: disk.exportsFile }))];
-  return { exports: exportsChange, writes, removes, links, unlinks, notes, warnings };
+  const { bytes, warnings } = syncOwnedExports(before, disk.exportsFile, { directory: layout.versionsDir }, derived.exports);
+  const unchanged = before === undefined ? bytes.length === 0 : Buffer.compare(before, bytes) === 0;
+  return { exports: unchanged ? undefined : Buffer.from(bytes), writes, removes, links, unlinks, notes, warnings };
 }
 
 /** The paths a snapshot must read for `derived`: menus, includes and host files. */

@@ -28,6 +28,10 @@ export class Layout {
   get staging(): string {
     return join(this.meta, 'staging');
   }
+  /** Every import's versions live below this folder. */
+  get versionsDir(): string {
+    return join(this.meta, 'versions');
+  }
   versionsOf(name: string): string {
     return join(this.meta, 'versions', name);
   }

@@ -13,7 +13,7 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { EXPORT_OPTIONS } from '../../src/import/derive.js';
+import { EXPORT_OPTIONS } from '../../src/exports/index.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PxeError } from '../../src/errors.js';
 import {
+  encodeExports,
   findCoveringExports,
   parseExports,
+  parseExportsBytes,
   removeExport,
   renderExports,
   upsertExport,
@@ -171,4 +173,19 @@ test('edit errors are USAGE PxeErrors naming file and line', () => {
     () => upsertExport(dup, 'relative', ['*'], ['ro']),
     (e: unknown) => e instanceof PxeError && e.message === 'export path "relative" is not absolute',
   );
+});
+
+test('edits of a file read as bytes keep bytes that are not UTF-8', () => {
+  const user = Buffer.from('/srv/caf\xe9 10.0.0.1(rw) # \xff\n/srv/pxe/a *(ro) # old\n', 'latin1');
+  const file = parseExportsBytes(user, '/etc/exports');
+  const added = upsertExport(file, '/srv/pxe/b', ['*'], ['ro'], MARK);
+  assert.equal(added.file.source, 'bytes');
+  assert.deepEqual(Buffer.from(encodeExports(added.file)), Buffer.concat([user, Buffer.from(`/srv/pxe/b *(ro) # ${MARK}\n`)]));
+  const updated = upsertExport(added.file, '/srv/pxe/a', ['*'], ['ro', 'async']);
+  assert.deepEqual(
+    Buffer.from(encodeExports(updated.file)),
+    Buffer.from(`/srv/caf\xe9 10.0.0.1(rw) # \xff\n/srv/pxe/a *(ro,async) # old\n/srv/pxe/b *(ro) # ${MARK}\n`, 'latin1'),
+  );
+  const removed = removeExport(updated.file, '/srv/pxe/a');
+  assert.deepEqual(Buffer.from(encodeExports(removed.file)), Buffer.from(`/srv/caf\xe9 10.0.0.1(rw) # \xff\n/srv/pxe/b *(ro) # ${MARK}\n`, 'latin1'));
 });

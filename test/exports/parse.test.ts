@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExports, renderExports, validateExports, type ExportsFile } from '../../src/exports/index.js';
+import {
+  encodeExports,
+  parseExports,
+  parseExportsBytes,
+  renderExports,
+  validateExports,
+  type ExportsFile,
+} from '../../src/exports/index.js';
 import { entriesOf, fixtureNames, mulberry32, readFixture, summarize } from './support.js';
 
 function parseFixture(name: string): ExportsFile {
@@ -73,6 +80,68 @@ test('fuzz: any string round-trips and never throws', () => {
     }
     validateExports(f); // must not throw either
   }
+});
+
+/** Lines without `bytes` (and the kind of source), to compare a bytes parse with a text parse. */
+function readings(f: ExportsFile): unknown[] {
+  return f.lines.map(({ bytes: _bytes, ...rest }) => rest);
+}
+
+test('bytes: any byte sequence round-trips and never throws, invalid UTF-8 included', () => {
+  // Structural bytes, lone and truncated UTF-8 lead bytes, continuation bytes, latin1 text.
+  const alphabet = [0x20, 0x09, 0x0a, 0x0d, 0x5c, 0x22, 0x23, 0x28, 0x29, 0x2c, 0x2a, 0x2f, 0x61, 0x30, 0x37, 0x0b, 0xe9, 0xff, 0xfe, 0xc3, 0xa9, 0x80, 0xef, 0xbb, 0xbf, 0x00];
+  const rand = mulberry32(0xb17e5);
+  for (let n = 0; n < 3000; n++) {
+    const len = Math.floor(rand() * 120);
+    const b = Uint8Array.from({ length: len }, () => alphabet[Math.floor(rand() * alphabet.length)]!);
+    const f = parseExportsBytes(b, 'fuzz');
+    assert.equal(f.source, 'bytes');
+    assert.deepEqual(Buffer.from(encodeExports(f)), Buffer.from(b), Buffer.from(b).toString('hex'));
+    // Line structure does not depend on the encoding: the same as reading each byte as a character.
+    const asChars = parseExports(Buffer.from(b).toString('latin1'), 'fuzz');
+    assert.deepEqual(
+      f.lines.map((l) => [l.kind, l.line, l.lineCount, l.eol]),
+      asChars.lines.map((l) => [l.kind, l.line, l.lineCount, l.eol]),
+    );
+    validateExports(f); // must not throw either
+  }
+});
+
+test('bytes that are UTF-8 read exactly as the decoded text does', () => {
+  const samples = [
+    ...fixtureNames().map(readFixture),
+    '\uFEFF/bom *(ro)\n',
+    '/x 😀(ro) # emoji\n',
+    '/srv/pxe/caf\\303\\251 *(ro)\n/srv/pxe/café *(rw) # café\n',
+  ];
+  const rand = mulberry32(0x7e47);
+  const alphabet = [' ', '\t', '\n', '\r', '\\', '"', '#', '(', ')', ',', '-', '*', '/', 'a', '0', '4', '7', 'é', '\v', '@', '€'];
+  for (let n = 0; n < 1000; n++) {
+    let s = '';
+    for (let k = Math.floor(rand() * 80); k > 0; k--) s += alphabet[Math.floor(rand() * alphabet.length)]!;
+    samples.push(s);
+  }
+  for (const s of samples) {
+    const fromText = parseExports(s, 't');
+    const fromBytes = parseExportsBytes(Buffer.from(s, 'utf8'), 't');
+    assert.deepEqual(readings(fromBytes), readings(fromText), JSON.stringify(s));
+    assert.deepEqual(validateExports(fromBytes), validateExports(fromText), JSON.stringify(s));
+    assert.deepEqual(Buffer.from(encodeExports(fromText)), Buffer.from(s, 'utf8'), JSON.stringify(s));
+  }
+});
+
+test('bytes that are not UTF-8: kept exactly in `bytes`, read with U+FFFD like exportfs paths decoded as UTF-8', () => {
+  const b = Buffer.from('/srv/caf\xe9 *(ro) # r\xe9sum\xe9\n/srv/caf\\351 *(ro)\n', 'latin1');
+  const f = parseExportsBytes(b, '/etc/exports');
+  const [raw, escaped] = entriesOf(f);
+  assert.equal(raw?.path, '/srv/caf\uFFFD');
+  assert.equal(raw?.raw, '/srv/caf\uFFFD *(ro) # r\uFFFDsum\uFFFD');
+  assert.equal(raw?.comment, '# r\uFFFDsum\uFFFD');
+  assert.deepEqual(Buffer.from(raw!.bytes), Buffer.from('/srv/caf\xe9 *(ro) # r\xe9sum\xe9', 'latin1'));
+  // An octal escape of the same byte decodes to the same path, in both parsers.
+  assert.equal(escaped?.path, '/srv/caf\uFFFD');
+  assert.equal(entriesOf(parseExports('/srv/caf\\351 *(ro)\n', 't'))[0]?.path, '/srv/caf\uFFFD');
+  assert.deepEqual(Buffer.from(encodeExports(f)), b);
 });
 
 test('LTSP template: paths, options and the disabled #/home line', () => {
