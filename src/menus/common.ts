@@ -251,12 +251,6 @@ export function treeFile(imp: MenuImport, file: string): string {
     .join('/');
 }
 
-/** The memdisk entry's ISO image (its one initrd), relative to the root. */
-export function memdiskImage(p: PlannedEntry): string | undefined {
-  const iso = p.entry.initrds[0];
-  return iso === undefined ? undefined : treeFile(p.imp, iso);
-}
-
 /** Label of an import shown as a single top-level item: "<import>: <entry>" unless they say the same. */
 export function singleEntryLabel(p: PlannedEntry, clean: (s: string, fallback: string) => string): string {
   const imp = clean(p.imp.label, p.imp.name);
