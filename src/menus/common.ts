@@ -69,6 +69,12 @@ export interface PlannedEntry {
   readonly name: string;
   /** Back-reference to the import, for labels and paths. */
   readonly imp: MenuImport;
+  /**
+   * The kernel arguments, split once as the kernel splits its command line (a double-quoted run is
+   * one token, quotes kept); each loader only escapes and joins them. For a machine's own entry
+   * ({@link resolveHosts}) they include the machine's extra arguments.
+   */
+  readonly argv: readonly string[];
 }
 
 /** One import with its names and entries. */
@@ -120,6 +126,7 @@ export function planMenu(model: MenuModel): MenuPlan {
       entry,
       imp,
       name: allocateName(used, `${imp.name}-${entry.id}`, `${imp.name}/${entry.id}`),
+      argv: kernelArgv(entry, ''),
     }));
     const backName = allocateName(used, `${name}-back`, `back:${imp.name}`);
     imports.push({ imp, name, backName, entries });
@@ -236,11 +243,18 @@ export function foldToAscii(text: string): string {
 }
 
 
-/** The kernel arguments an entry boots with (NFS line, else HTTP line; memdisk: `iso raw`; sanboot: none). */
-export function entryKernelArgs(entry: BootEntry): string[] {
+/**
+ * The kernel arguments an entry boots with (NFS line, else HTTP line; memdisk: `iso raw`; sanboot:
+ * none), with `extra` (a machine's own arguments) placed by {@link withExtraArgs}. The joined line is
+ * split, not the parts, so the tokens are what the kernel reads from the line pxelinux writes.
+ */
+function kernelArgv(entry: BootEntry, extra: string): string[] {
   if (entry.method === 'memdisk') return ['iso', 'raw'];
   if (entry.method === 'sanboot') return [];
-  return splitKernelCommandLine(menuCommandLine(entry));
+  const line = menuCommandLine(entry);
+  // An entry without any command line gets none from the machine either.
+  const withExtra = extra === '' || (entry.nfs === undefined && entry.http === undefined) ? line : withExtraArgs(line, extra);
+  return splitKernelCommandLine(withExtra);
 }
 
 /** `treePath/file` with no doubled or leading "/" (the model's paths are relative to the root). */
@@ -262,8 +276,8 @@ export function singleEntryLabel(p: PlannedEntry, clean: (s: string, fallback: s
 export interface ResolvedHost {
   readonly host: MenuHost;
   /**
-   * The entry to boot, its command line extended by the host's extra arguments (same name as in
-   * the menus); undefined when the import or entry is gone, and the machine gets the menu.
+   * The entry to boot, its `argv` extended by the host's extra arguments (same name as in the
+   * menus); undefined when the import or entry is gone, and the machine gets the menu.
    */
   readonly planned: PlannedEntry | undefined;
 }
@@ -274,10 +288,8 @@ export function resolveHosts(model: MenuModel, plan: MenuPlan): ResolvedHost[] {
     const pi = plan.imports.find((i) => i.imp.name === host.importName);
     const p = pi && (host.entryId === undefined ? (pi.entries.find((e) => e.entry.isDefault) ?? pi.entries[0]) : pi.entries.find((e) => e.entry.id === host.entryId));
     if (!p) return { host, planned: undefined };
-    const extra = host.append.trim();
-    const join = (line: string | undefined) => (line === undefined || extra === '' ? line : withExtraArgs(line, extra));
-    // Only the command lines change: files, names and everything else are the menu's entry.
-    return { host, planned: { ...p, entry: { ...p.entry, nfs: join(p.entry.nfs), http: join(p.entry.http) } } };
+    // Only the arguments change: files, names and everything else are the menu's entry.
+    return { host, planned: { ...p, argv: kernelArgv(p.entry, host.append.trim()) } };
   });
 }
 

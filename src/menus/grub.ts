@@ -30,7 +30,6 @@ import {
   checkTimeout,
   cleanLabel,
   commentText,
-  entryKernelArgs,
   importDefault,
   missingDefaultComment,
   planMenu,
@@ -84,7 +83,7 @@ export function title(text: string, fallback: string): string {
 
 export function entryLines(p: PlannedEntry, menuTitle: string, indent: string): string[] {
   const e = p.entry;
-  const argv = grubKernelArgv(entryKernelArgs(e));
+  const argv = grubKernelArgv(p.argv);
   const out: string[] = [];
   if (e.sysappend > 0) {
     out.push(`${indent}# Note: pxelinux adds SYSAPPEND ${e.sysappend} (ip=/BOOTIF=) to this entry; GRUB adds neither, so the initrd picks the network interface itself.`);

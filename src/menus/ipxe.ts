@@ -33,7 +33,6 @@ import {
   checkTimeout,
   cleanLabel,
   commentText,
-  entryKernelArgs,
   foldToAscii,
   missingDefaultComment,
   planMenu,
@@ -123,7 +122,7 @@ export function entryBlock(p: PlannedEntry, httpBase: string | undefined, up = '
     if (httpBase !== undefined) return httpBase + rel;
     return up !== '' ? up + rel : rel.startsWith('-') ? `./${rel}` : rel;
   };
-  const args = entryKernelArgs(e);
+  const args = p.argv;
   for (const a of args) {
     const why = unsafeArg(a);
     if (why) return why;

@@ -22,7 +22,6 @@ import {
   checkTimeout,
   cleanLabel,
   commentText,
-  entryKernelArgs,
   foldToAscii,
   importDefault,
   missingDefaultComment,
@@ -64,7 +63,7 @@ export function entryLines(p: PlannedEntry, menuLabel: string, isDefault: boolea
     out.push(`${indent}  LINUX ${treeFile(p.imp, e.kernel)}`);
     if (e.initrds.length > 0) out.push(`${indent}  INITRD ${e.initrds.map((f) => treeFile(p.imp, f)).join(',')}`);
   }
-  const args = entryKernelArgs(e);
+  const args = p.argv;
   // "APPEND -" appends nothing and overrides a global APPEND of a hand-written file that includes us.
   out.push(`${indent}  APPEND ${args.length > 0 ? args.join(' ') : '-'}`);
   if (e.method !== 'memdisk' && e.sysappend > 0) out.push(`${indent}  SYSAPPEND ${e.sysappend}`);
