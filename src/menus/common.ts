@@ -1,7 +1,7 @@
 /**
- * What the three menu renderers (pxelinux.ts, grub.ts, ipxe.ts) share: the generated-file
- * marker, options, label cleaning, kernel command-line splitting, and the menu *plan*: one
- * unique, loader-safe name per entry and the resolved default.
+ * What the three loaders (pxelinux.ts, grub.ts, ipxe.ts) share: the {@link LoaderDialect} each of
+ * them implements, the generated-file marker, options, label cleaning, and the menu *plan*: one
+ * unique, loader-safe name per entry, its kernel arguments as tokens, and the resolved default.
  *
  * Design rules (they hold for every renderer in this folder):
  *  - Pure: model in, text out. No fs, no process, no clock: the same model renders byte-identical text.
@@ -48,6 +48,107 @@ export interface MenuRenderOptions {
   readonly standalone?: boolean;
   /** Mirror the menu on a serial console (`SERIAL` / GRUB `serial` + `terminal_*`). */
   readonly serial?: SerialOptions;
+}
+
+/** The three boot loaders, by the name of their menu and per-host files. */
+export type LoaderId = 'pxelinux' | 'grub' | 'ipxe';
+
+/** One render of a model: its plan and its checked settings, shared by every file rendered from it. */
+export interface MenuContext {
+  readonly model: MenuModel;
+  readonly plan: MenuPlan;
+  /** {@link MenuRenderOptions.standalone}, resolved; iPXE always writes a complete script. */
+  readonly standalone: boolean;
+  /** Checked; iPXE has none. */
+  readonly serial: SerialOptions | undefined;
+  /** `model.timeoutSeconds`, checked. */
+  readonly timeout: number;
+  /** `model.httpBase`, checked and ending in "/". */
+  readonly httpBase: string | undefined;
+}
+
+/** Plans the model and checks the settings, once for all the files rendered from it. */
+export function menuContext(model: MenuModel, options: MenuRenderOptions = {}): MenuContext {
+  const serial = checkSerial(options.serial);
+  const timeout = checkTimeout(model);
+  const httpBase = checkHttpBase(model.httpBase);
+  return { model, plan: planMenu(model), standalone: options.standalone ?? true, serial, timeout, httpBase };
+}
+
+/**
+ * Where an entry is written: `top`, as the one item its import has in the top menu (labelled
+ * "<import>: <entry>"); `submenu`, inside its import's submenu (iPXE: its flat menu); `host`, alone
+ * in a machine's own file.
+ */
+export type EntryPlace = 'top' | 'submenu' | 'host';
+
+/**
+ * How one boot loader writes the plan. Each loader's module implements this once, and its menu, the
+ * file a hand-written menu includes and its per-host files are all made of these parts, so a
+ * loader's rules (what it cannot boot, how it quotes) live in one place.
+ */
+export interface LoaderDialect {
+  readonly id: LoaderId;
+  /** The loader's name in notes, e.g. "GRUB". */
+  readonly title: string;
+  /**
+   * A machine's own file is `<dir>/<prefix>aa-bb-cc-dd-ee-ff<suffix>`, relative to the root: the
+   * name the loader, or our menu's dispatch, looks it up by ({@link hostFilePath}).
+   */
+  readonly hostPath: { readonly dir: string; readonly prefix: string; readonly suffix: string };
+  /** A menu text as this loader shows it. */
+  label(text: string, fallback: string): string;
+  /**
+   * Why this loader leaves the entry out (e.g. sanboot under pxelinux), or undefined when it boots
+   * it. The menu says so in a comment, and a machine assigned to it gets the menu instead.
+   */
+  cannotBoot(p: PlannedEntry, ctx: MenuContext): string | undefined;
+  /** First lines of each of its files: the generated marker, then `note` (a comment line) when given, the serial console. */
+  header(ctx: MenuContext, note?: string): string[];
+  /**
+   * The lines of an entry it can boot. `highlighted`: the entry is its menu's default, for loaders
+   * that mark the default on the entry itself (pxelinux `MENU DEFAULT`).
+   */
+  entry(p: PlannedEntry, ctx: MenuContext, place: EntryPlace, highlighted: boolean): string[];
+  /** The menu: a complete file or, with `ctx.standalone` false, the file a hand-written one includes. */
+  menu(ctx: MenuContext): string;
+  /** A machine's own file, which boots `p` at once; `note` (a comment) says which machine and entry. */
+  hostFile(p: PlannedEntry, ctx: MenuContext, note: string): string;
+}
+
+/** Where a dialect's file for this machine lives, relative to the root. */
+export function hostFilePath(d: LoaderDialect, mac: string): string {
+  return `${d.hostPath.dir}/${d.hostPath.prefix}${hyphenMac(mac)}${d.hostPath.suffix}`;
+}
+
+/**
+ * The imports of a menu with submenus (pxelinux, GRUB), each after a blank line: a comment for every
+ * entry the loader leaves out, then the import's one bootable entry as a top-level item, or its
+ * bootable entries in the submenu `submenu` writes.
+ */
+export function importBlocks(d: LoaderDialect, ctx: MenuContext, submenu: (ctx: MenuContext, pi: PlannedImport, shown: readonly PlannedEntry[]) => string[]): string[] {
+  const out: string[] = [];
+  for (const pi of ctx.plan.imports) {
+    const impLabel = d.label(pi.imp.label, pi.imp.name);
+    const block: string[] = [];
+    const shown: PlannedEntry[] = [];
+    for (const p of pi.entries) {
+      const why = d.cannotBoot(p, ctx);
+      if (why === undefined) shown.push(p);
+      else block.push(leftOutComment(impLabel, d.label(p.entry.label, p.entry.id), why));
+    }
+    if (pi.entries.length === 0) block.push(`# ${commentText(impLabel)}: no boot entries.`);
+    const only = shown[0];
+    if (shown.length === 1 && only) block.push(...d.entry(only, ctx, 'top', ctx.standalone && only === ctx.plan.defaultEntry));
+    else if (shown.length > 1) block.push(...submenu(ctx, pi, shown));
+    out.push('', ...block);
+  }
+  return out;
+}
+
+/** The comment a menu has in place of an entry its loader leaves out. */
+export function leftOutComment(importLabel: string, entryLabel: string, why: string): string {
+  return `# ${commentText(importLabel)} / ${commentText(entryLabel)}: left out: ${commentText(why)}.`;
 }
 
 /** Longest entry / submenu name written (syslinux LABELs are typed at the `boot:` prompt). */
@@ -310,8 +411,8 @@ export function hyphenMac(mac: string): string {
   return mac.toLowerCase().replace(/:/g, '-');
 }
 
-/** Timeout checks shared by the renderers: finite and not negative. */
-export function checkTimeout(model: MenuModel): number {
+/** The menu timeout checked: finite and not negative. */
+function checkTimeout(model: MenuModel): number {
   const t = model.timeoutSeconds;
   if (!Number.isFinite(t) || t < 0) {
     throw new PxeError('USAGE', `menu timeout must be a number of seconds >= 0 (0 waits forever), got ${String(t)}`);
@@ -319,7 +420,16 @@ export function checkTimeout(model: MenuModel): number {
   return t;
 }
 
-export function checkSerial(serial: SerialOptions | undefined): SerialOptions | undefined {
+/** The HTTP base URL checked (no blanks) and ending in "/". */
+function checkHttpBase(httpBase: string | undefined): string | undefined {
+  if (httpBase === undefined) return undefined;
+  if (httpBase === '' || /[\s\u0000-\u001f\u007f]/.test(httpBase)) {
+    throw new PxeError('USAGE', `the HTTP base URL must be non-empty and contain no blanks, got '${commentText(httpBase)}'`);
+  }
+  return httpBase.endsWith('/') ? httpBase : `${httpBase}/`;
+}
+
+function checkSerial(serial: SerialOptions | undefined): SerialOptions | undefined {
   if (serial === undefined) return undefined;
   if (!Number.isInteger(serial.port) || serial.port < 0 || serial.port > 0xffff) {
     throw new PxeError('USAGE', `serial port must be a port number (0 = first serial port), got ${String(serial.port)}`);
