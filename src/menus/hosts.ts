@@ -57,7 +57,7 @@ function what(h: ResolvedHost): string {
 }
 
 /** The comment each of the machine's files carries. */
-function hostNote(h: ResolvedHost, p: PlannedEntry): string {
+function hostComment(h: ResolvedHost, p: PlannedEntry): string {
   const args = h.host.append === '' ? '' : ` with "${commentText(h.host.append)}"`;
   return `# Machine ${h.host.mac} boots ${commentText(p.imp.name)}/${commentText(p.entry.id)}${args}, without a menu (pxe-import host).`;
 }
@@ -77,10 +77,11 @@ export function renderHostFiles(model: MenuModel, options: MenuRenderOptions = {
       unresolved.push(note);
       continue;
     }
+    const comment = hostComment(h, p);
     const cannot: string[] = [];
     for (const d of dialects) {
       const why = d.cannotBoot(p, ctx);
-      if (why === undefined) files.push({ loader: d.id, path: hostFilePath(d, h.host.mac), text: d.hostFile(p, ctx, hostNote(h, p)) });
+      if (why === undefined) files.push({ loader: d.id, path: hostFilePath(d, h.host.mac), text: d.hostFile(p, ctx, comment) });
       else cannot.push(`${d.title} (${why})`);
     }
     if (cannot.length > 0) notes.push(`${h.host.mac}: gets the menu under ${cannot.join(', ')}`);
