@@ -1,7 +1,7 @@
 /**
- * What the three menu renderers (pxelinux.ts, grub.ts, ipxe.ts) share: the generated-file
- * marker, options, label cleaning, kernel command-line splitting, and the menu *plan*: one
- * unique, loader-safe name per entry and the resolved default.
+ * What the three loaders (pxelinux.ts, grub.ts, ipxe.ts) share: the {@link LoaderDialect} each of
+ * them implements, the generated-file marker, options, label cleaning, and the menu *plan*: one
+ * unique, loader-safe name per entry, its kernel arguments as tokens, and the resolved default.
  *
  * Design rules (they hold for every renderer in this folder):
  *  - Pure: model in, text out. No fs, no process, no clock: the same model renders byte-identical text.
@@ -50,6 +50,107 @@ export interface MenuRenderOptions {
   readonly serial?: SerialOptions;
 }
 
+/** The three boot loaders, by the name of their menu and per-host files. */
+export type LoaderId = 'pxelinux' | 'grub' | 'ipxe';
+
+/** One render of a model: its plan and its checked settings, shared by every file rendered from it. */
+export interface MenuContext {
+  readonly model: MenuModel;
+  readonly plan: MenuPlan;
+  /** {@link MenuRenderOptions.standalone}, resolved; iPXE always writes a complete script. */
+  readonly standalone: boolean;
+  /** Checked; iPXE has none. */
+  readonly serial: SerialOptions | undefined;
+  /** `model.timeoutSeconds`, checked. */
+  readonly timeout: number;
+  /** `model.httpBase`, checked and ending in "/". */
+  readonly httpBase: string | undefined;
+}
+
+/** Plans the model and checks the settings, once for all the files rendered from it. */
+export function menuContext(model: MenuModel, options: MenuRenderOptions = {}): MenuContext {
+  const serial = checkSerial(options.serial);
+  const timeout = checkTimeout(model);
+  const httpBase = checkHttpBase(model.httpBase);
+  return { model, plan: planMenu(model), standalone: options.standalone ?? true, serial, timeout, httpBase };
+}
+
+/**
+ * Where an entry is written: `top`, as the one item its import has in the top menu (labelled
+ * "<import>: <entry>"); `submenu`, inside its import's submenu (iPXE: its flat menu); `host`, alone
+ * in a machine's own file.
+ */
+export type EntryPlace = 'top' | 'submenu' | 'host';
+
+/**
+ * How one boot loader writes the plan. Each loader's module implements this once, and its menu, the
+ * file a hand-written menu includes and its per-host files are all made of these parts, so a
+ * loader's rules (what it cannot boot, how it quotes) live in one place.
+ */
+export interface LoaderDialect {
+  readonly id: LoaderId;
+  /** The loader's name in notes, e.g. "GRUB". */
+  readonly title: string;
+  /**
+   * A machine's own file is `<dir>/<prefix>aa-bb-cc-dd-ee-ff<suffix>`, relative to the root: the
+   * name the loader, or our menu's dispatch, looks it up by ({@link hostFilePath}).
+   */
+  readonly hostPath: { readonly dir: string; readonly prefix: string; readonly suffix: string };
+  /** A menu text as this loader shows it. */
+  label(text: string, fallback: string): string;
+  /**
+   * Why this loader leaves the entry out (e.g. sanboot under pxelinux), or undefined when it boots
+   * it. The menu says so in a comment, and a machine assigned to it gets the menu instead.
+   */
+  cannotBoot(p: PlannedEntry, ctx: MenuContext): string | undefined;
+  /** First lines of each of its files: the generated marker, then `note` (a comment line) when given, the serial console. */
+  header(ctx: MenuContext, note?: string): string[];
+  /**
+   * The lines of an entry it can boot. `highlighted`: the entry is its menu's default, for loaders
+   * that mark the default on the entry itself (pxelinux `MENU DEFAULT`).
+   */
+  entry(p: PlannedEntry, ctx: MenuContext, place: EntryPlace, highlighted: boolean): string[];
+  /** The menu: a complete file or, with `ctx.standalone` false, the file a hand-written one includes. */
+  menu(ctx: MenuContext): string;
+  /** A machine's own file, which boots `p` at once; `note` (a comment) says which machine and entry. */
+  hostFile(p: PlannedEntry, ctx: MenuContext, note: string): string;
+}
+
+/** Where a dialect's file for this machine lives, relative to the root. */
+export function hostFilePath(d: LoaderDialect, mac: string): string {
+  return `${d.hostPath.dir}/${d.hostPath.prefix}${hyphenMac(mac)}${d.hostPath.suffix}`;
+}
+
+/**
+ * The imports of a menu with submenus (pxelinux, GRUB), each after a blank line: a comment for every
+ * entry the loader leaves out, then the import's one bootable entry as a top-level item, or its
+ * bootable entries in the submenu `submenu` writes.
+ */
+export function importBlocks(d: LoaderDialect, ctx: MenuContext, submenu: (ctx: MenuContext, pi: PlannedImport, shown: readonly PlannedEntry[]) => string[]): string[] {
+  const out: string[] = [];
+  for (const pi of ctx.plan.imports) {
+    const impLabel = d.label(pi.imp.label, pi.imp.name);
+    const block: string[] = [];
+    const shown: PlannedEntry[] = [];
+    for (const p of pi.entries) {
+      const why = d.cannotBoot(p, ctx);
+      if (why === undefined) shown.push(p);
+      else block.push(leftOutComment(impLabel, d.label(p.entry.label, p.entry.id), why));
+    }
+    if (pi.entries.length === 0) block.push(`# ${commentText(impLabel)}: no boot entries.`);
+    const only = shown[0];
+    if (shown.length === 1 && only) block.push(...d.entry(only, ctx, 'top', ctx.standalone && only === ctx.plan.defaultEntry));
+    else if (shown.length > 1) block.push(...submenu(ctx, pi, shown));
+    out.push('', ...block);
+  }
+  return out;
+}
+
+/** The comment a menu has in place of an entry its loader leaves out. */
+export function leftOutComment(importLabel: string, entryLabel: string, why: string): string {
+  return `# ${commentText(importLabel)} / ${commentText(entryLabel)}: left out: ${commentText(why)}.`;
+}
+
 /** Longest entry / submenu name written (syslinux LABELs are typed at the `boot:` prompt). */
 export const MAX_NAME_LENGTH = 48;
 
@@ -69,6 +170,12 @@ export interface PlannedEntry {
   readonly name: string;
   /** Back-reference to the import, for labels and paths. */
   readonly imp: MenuImport;
+  /**
+   * The kernel arguments, split once as the kernel splits its command line (a double-quoted run is
+   * one token, quotes kept); each loader only escapes and joins them. For a machine's own entry
+   * ({@link resolveHosts}) they include the machine's extra arguments.
+   */
+  readonly argv: readonly string[];
 }
 
 /** One import with its names and entries. */
@@ -120,6 +227,7 @@ export function planMenu(model: MenuModel): MenuPlan {
       entry,
       imp,
       name: allocateName(used, `${imp.name}-${entry.id}`, `${imp.name}/${entry.id}`),
+      argv: kernelArgv(entry, ''),
     }));
     const backName = allocateName(used, `${name}-back`, `back:${imp.name}`);
     imports.push({ imp, name, backName, entries });
@@ -236,11 +344,18 @@ export function foldToAscii(text: string): string {
 }
 
 
-/** The kernel arguments an entry boots with (NFS line, else HTTP line; memdisk: `iso raw`; sanboot: none). */
-export function entryKernelArgs(entry: BootEntry): string[] {
+/**
+ * The kernel arguments an entry boots with (NFS line, else HTTP line; memdisk: `iso raw`; sanboot:
+ * none), with `extra` (a machine's own arguments) placed by {@link withExtraArgs}. The joined line is
+ * split, not the parts, so the tokens are what the kernel reads from the line pxelinux writes.
+ */
+function kernelArgv(entry: BootEntry, extra: string): string[] {
   if (entry.method === 'memdisk') return ['iso', 'raw'];
   if (entry.method === 'sanboot') return [];
-  return splitKernelCommandLine(menuCommandLine(entry));
+  const line = menuCommandLine(entry);
+  // An entry without any command line gets none from the machine either.
+  const withExtra = extra === '' || (entry.nfs === undefined && entry.http === undefined) ? line : withExtraArgs(line, extra);
+  return splitKernelCommandLine(withExtra);
 }
 
 /** `treePath/file` with no doubled or leading "/" (the model's paths are relative to the root). */
@@ -249,12 +364,6 @@ export function treeFile(imp: MenuImport, file: string): string {
     .map((p) => p.replace(/^\/+|\/+$/g, ''))
     .filter((p) => p !== '')
     .join('/');
-}
-
-/** The memdisk entry's ISO image (its one initrd), relative to the root. */
-export function memdiskImage(p: PlannedEntry): string | undefined {
-  const iso = p.entry.initrds[0];
-  return iso === undefined ? undefined : treeFile(p.imp, iso);
 }
 
 /** Label of an import shown as a single top-level item: "<import>: <entry>" unless they say the same. */
@@ -268,8 +377,8 @@ export function singleEntryLabel(p: PlannedEntry, clean: (s: string, fallback: s
 export interface ResolvedHost {
   readonly host: MenuHost;
   /**
-   * The entry to boot, its command line extended by the host's extra arguments (same name as in
-   * the menus); undefined when the import or entry is gone, and the machine gets the menu.
+   * The entry to boot, its `argv` extended by the host's extra arguments (same name as in the
+   * menus); undefined when the import or entry is gone, and the machine gets the menu.
    */
   readonly planned: PlannedEntry | undefined;
 }
@@ -280,10 +389,8 @@ export function resolveHosts(model: MenuModel, plan: MenuPlan): ResolvedHost[] {
     const pi = plan.imports.find((i) => i.imp.name === host.importName);
     const p = pi && (host.entryId === undefined ? (pi.entries.find((e) => e.entry.isDefault) ?? pi.entries[0]) : pi.entries.find((e) => e.entry.id === host.entryId));
     if (!p) return { host, planned: undefined };
-    const extra = host.append.trim();
-    const join = (line: string | undefined) => (line === undefined || extra === '' ? line : withExtraArgs(line, extra));
-    // Only the command lines change: files, names and everything else are the menu's entry.
-    return { host, planned: { ...p, entry: { ...p.entry, nfs: join(p.entry.nfs), http: join(p.entry.http) } } };
+    // Only the arguments change: files, names and everything else are the menu's entry.
+    return { host, planned: { ...p, argv: kernelArgv(p.entry, host.append.trim()) } };
   });
 }
 
@@ -304,8 +411,8 @@ export function hyphenMac(mac: string): string {
   return mac.toLowerCase().replace(/:/g, '-');
 }
 
-/** Timeout checks shared by the renderers: finite and not negative. */
-export function checkTimeout(model: MenuModel): number {
+/** The menu timeout checked: finite and not negative. */
+function checkTimeout(model: MenuModel): number {
   const t = model.timeoutSeconds;
   if (!Number.isFinite(t) || t < 0) {
     throw new PxeError('USAGE', `menu timeout must be a number of seconds >= 0 (0 waits forever), got ${String(t)}`);
@@ -313,7 +420,16 @@ export function checkTimeout(model: MenuModel): number {
   return t;
 }
 
-export function checkSerial(serial: SerialOptions | undefined): SerialOptions | undefined {
+/** The HTTP base URL checked (no blanks) and ending in "/". */
+function checkHttpBase(httpBase: string | undefined): string | undefined {
+  if (httpBase === undefined) return undefined;
+  if (httpBase === '' || /[\s\u0000-\u001f\u007f]/.test(httpBase)) {
+    throw new PxeError('USAGE', `the HTTP base URL must be non-empty and contain no blanks, got '${commentText(httpBase)}'`);
+  }
+  return httpBase.endsWith('/') ? httpBase : `${httpBase}/`;
+}
+
+function checkSerial(serial: SerialOptions | undefined): SerialOptions | undefined {
   if (serial === undefined) return undefined;
   if (!Number.isInteger(serial.port) || serial.port < 0 || serial.port > 0xffff) {
     throw new PxeError('USAGE', `serial port must be a port number (0 = first serial port), got ${String(serial.port)}`);

@@ -1,6 +1,7 @@
 /**
- * grub/grub.cfg for UEFI PXE with grubnetx64.efi, which reads it from the TFTP root; kernel and
- * initrd paths are therefore absolute from that root (`/<treePath>/<file>`).
+ * The GRUB dialect: grub/grub.cfg (or the file a hand-written one `source`s) and per-host files, for
+ * UEFI PXE with grubnetx64.efi, which reads them from the TFTP root; kernel and initrd paths are
+ * therefore absolute from that root (`/<treePath>/<file>`).
  *
  * Quoting. GRUB splits a line into words like a shell (grub-core/script/yylex.l): blanks, `;`, `&`,
  * `|`, `<`, `>`, `{`, `}`, quotes, `\`, `$` and a leading `#` are special, and unquoted `*`, `?`,
@@ -21,26 +22,24 @@
  * Plain `linux`/`initrd` only: `linuxefi` is gone from current GRUB (cobbler#3975).
  * memdisk entries are left out: memdisk is a BIOS-only syslinux loader.
  */
-import type { MenuModel } from './model.js';
 import {
   GENERATED_MARKER,
   LOCAL_LABEL,
   LOCAL_NAME,
-  checkSerial,
-  checkTimeout,
   cleanLabel,
   commentText,
-  entryKernelArgs,
+  hostFilePath,
+  importBlocks,
   importDefault,
   missingDefaultComment,
-  planMenu,
+  resolveHosts,
   singleEntryLabel,
   treeFile,
-  type MenuPlan,
-  type MenuRenderOptions,
-  hyphenMac,
-  resolveHosts,
+  type EntryPlace,
+  type LoaderDialect,
+  type MenuContext,
   type PlannedEntry,
+  type PlannedImport,
 } from './common.js';
 
 /** Characters that are never special in a GRUB word (a conservative set; anything else is quoted). */
@@ -77,14 +76,31 @@ function grubEscapesArg(arg: string): boolean {
 }
 
 /** A menu title: no `^` markers or control characters; never starting with "-" (taken as an option). */
-export function title(text: string, fallback: string): string {
+function title(text: string, fallback: string): string {
   const t = cleanLabel(text, fallback);
   return t.startsWith('-') ? ` ${t}` : t;
 }
 
-export function entryLines(p: PlannedEntry, menuTitle: string, indent: string): string[] {
+function cannotBoot(p: PlannedEntry): string | undefined {
+  if (p.entry.method === 'memdisk') return 'memdisk is a BIOS-only syslinux loader; it cannot boot under GRUB on UEFI (pxelinux and iPXE on BIOS offer it)';
+  if (p.entry.method === 'sanboot') return "GRUB cannot attach an ISO over HTTP (iPXE's sanboot); the iPXE menu, boot.ipxe, offers it";
+  return undefined;
+}
+
+function header(ctx: MenuContext, note?: string): string[] {
+  const out = [GENERATED_MARKER];
+  if (note !== undefined) out.push(note);
+  if (ctx.serial) {
+    out.push(`serial --unit=${ctx.serial.port} --speed=${ctx.serial.speed}`, 'terminal_input serial console', 'terminal_output serial console');
+  }
+  return out;
+}
+
+function entry(p: PlannedEntry, _ctx: MenuContext, place: EntryPlace): string[] {
+  const indent = place === 'submenu' ? '\t' : '';
+  const menuTitle = place === 'top' ? title(singleEntryLabel(p, cleanLabel), p.imp.name) : title(p.entry.label, p.entry.id);
   const e = p.entry;
-  const argv = grubKernelArgv(entryKernelArgs(e));
+  const argv = grubKernelArgv(p.argv);
   const out: string[] = [];
   if (e.sysappend > 0) {
     out.push(`${indent}# Note: pxelinux adds SYSAPPEND ${e.sysappend} (ip=/BOOTIF=) to this entry; GRUB adds neither, so the initrd picks the network interface itself.`);
@@ -102,86 +118,46 @@ export function entryLines(p: PlannedEntry, menuTitle: string, indent: string): 
   return out;
 }
 
-function renderImports(plan: MenuPlan): string[] {
-  const out: string[] = [];
-  for (const pi of plan.imports) {
-    const impTitle = title(pi.imp.label, pi.imp.name);
-    const shown = pi.entries.filter((p) => p.entry.method === 'linux');
-    const block: string[] = [];
-    for (const p of pi.entries) {
-      const why = grubCannot(p);
-      if (why !== undefined) block.push(`# ${commentText(impTitle)} / ${commentText(title(p.entry.label, p.entry.id))}: left out: ${why}.`);
-    }
-    if (pi.entries.length === 0) block.push(`# ${commentText(impTitle)}: no boot entries.`);
-    const only = shown[0];
-    if (shown.length === 1 && only) {
-      block.push(...entryLines(only, title(singleEntryLabel(only, cleanLabel), pi.imp.name), ''));
-    } else if (shown.length > 1) {
-      const inner = importDefault(shown, plan);
-      block.push(`submenu ${grubQuoted(impTitle)} --id ${grubQuoted(pi.name)} {`);
-      // GRUB sets $default inside a submenu only when the top-level default is a "submenu>entry"
-      // path into it; otherwise highlight the import's own default entry.
-      if (inner) block.push(`\tif [ -z "\${default}" ]; then set default=${grubQuoted(inner.name)}; fi`);
-      for (const p of shown) block.push(...entryLines(p, title(p.entry.label, p.entry.id), '\t'));
-      block.push('}');
-    }
-    out.push('', ...block);
-  }
+function submenu(ctx: MenuContext, pi: PlannedImport, shown: readonly PlannedEntry[]): string[] {
+  const inner = importDefault(shown, ctx.plan);
+  const out = [`submenu ${grubQuoted(title(pi.imp.label, pi.imp.name))} --id ${grubQuoted(pi.name)} {`];
+  // GRUB sets $default inside a submenu only when the top-level default is a "submenu>entry"
+  // path into it; otherwise highlight the import's own default entry.
+  if (inner) out.push(`\tif [ -z "\${default}" ]; then set default=${grubQuoted(inner.name)}; fi`);
+  for (const p of shown) out.push(...entry(p, ctx, 'submenu'));
+  out.push('}');
   return out;
 }
 
-/** Why GRUB cannot boot this entry, or undefined when it can. */
-export function grubCannot(p: PlannedEntry): string | undefined {
-  if (p.entry.method === 'memdisk') return 'memdisk is a BIOS-only syslinux loader; it cannot boot under GRUB on UEFI (pxelinux and iPXE on BIOS offer it)';
-  if (p.entry.method === 'sanboot') return "GRUB cannot attach an ISO over HTTP (iPXE's sanboot); the iPXE menu, boot.ipxe, offers it";
-  return undefined;
-}
-
 /**
- * Machines with their own file (src/menus/hosts.ts) are sent to it before any menu is shown.
- * Debian's signed grubnetx64 reads grub/grub.cfg directly and never looks for a per-MAC file
- * itself, so the dispatch is explicit; `net_default_mac` is the booting NIC's address, lower case.
+ * Machines with their own file are sent to it before any menu is shown. Debian's signed grubnetx64
+ * reads grub/grub.cfg directly and never looks for a per-MAC file itself, so the dispatch is
+ * explicit; `net_default_mac` is the booting NIC's address, lower case.
  */
-function hostDispatch(model: MenuModel, plan: MenuPlan): string[] {
-  const hosts = resolveHosts(model, plan).filter((h) => h.planned !== undefined && grubCannot(h.planned) === undefined);
+function hostDispatch(ctx: MenuContext): string[] {
+  const hosts = resolveHosts(ctx.model, ctx.plan).filter((h) => h.planned !== undefined && cannotBoot(h.planned) === undefined);
   if (hosts.length === 0) return [];
   return [
     '# Machines with their own entry (pxe-import host list) boot it from their own file, without this menu.',
-    ...hosts.map((h) => `if [ "\${net_default_mac}" = ${grubQuoted(h.host.mac.toLowerCase())} ]; then configfile ${grubWord(`/grub/${grubHostFile(h.host.mac)}`)}; fi`),
+    ...hosts.map((h) => `if [ "\${net_default_mac}" = ${grubQuoted(h.host.mac.toLowerCase())} ]; then configfile ${grubWord(`/${hostFilePath(grubDialect, h.host.mac)}`)}; fi`),
   ];
 }
 
-/** The per-MAC file's name in grub/: `grub.cfg-01-aa-bb-cc-dd-ee-ff`, as upstream GRUB's own search names it. */
-export function grubHostFile(mac: string): string {
-  return `grub.cfg-01-${hyphenMac(mac)}`;
-}
-
 /** `set default=` value: an id, or `submenu>entry` for an entry inside a submenu. */
-function defaultPath(plan: MenuPlan): string | undefined {
-  const d = plan.defaultEntry;
-  if (!d || d.entry.method !== 'linux') return undefined;
-  const pi = plan.imports.find((i) => i.entries.includes(d));
+function defaultPath(ctx: MenuContext): string | undefined {
+  const d = ctx.plan.defaultEntry;
+  if (!d || cannotBoot(d) !== undefined) return undefined;
+  const pi = ctx.plan.imports.find((i) => i.entries.includes(d));
   if (!pi) return undefined;
-  const shown = pi.entries.filter((p) => p.entry.method === 'linux');
+  const shown = pi.entries.filter((p) => cannotBoot(p) === undefined);
   return shown.length > 1 ? `${pi.name}>${d.name}` : d.name;
 }
 
-/**
- * Render `grub/grub.cfg` (standalone, the default) or, with `standalone: false`, only the entries
- * and submenus, for a hand-written grub.cfg to `source`.
- */
-export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): string {
-  const standalone = options.standalone ?? true;
-  const serial = checkSerial(options.serial);
-  const timeout = checkTimeout(model);
-  const plan = planMenu(model);
-  const out: string[] = [GENERATED_MARKER];
-  if (serial) {
-    out.push(`serial --unit=${serial.port} --speed=${serial.speed}`, 'terminal_input serial console', 'terminal_output serial console');
-  }
-  out.push(...hostDispatch(model, plan));
-  if (standalone) {
-    const path = defaultPath(plan);
+function menu(ctx: MenuContext): string {
+  const { plan } = ctx;
+  const out = [...header(ctx), ...hostDispatch(ctx)];
+  if (ctx.standalone) {
+    const path = defaultPath(ctx);
     const missing = missingDefaultComment(plan);
     if (missing) out.push(missing);
     else if (plan.defaultChain) out.push('# The default is a chain entry (pxelinux), which GRUB cannot run: the local disk boots on timeout.');
@@ -189,7 +165,7 @@ export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): s
       out.push(`# The default entry is a ${plan.defaultEntry.entry.method} entry, which GRUB cannot boot: the local disk boots on timeout.`);
     }
     // GRUB: timeout=0 boots at once and -1 waits; the model's 0 means wait.
-    const seconds = timeout === 0 ? -1 : Math.max(1, Math.round(timeout));
+    const seconds = ctx.timeout === 0 ? -1 : Math.max(1, Math.round(ctx.timeout));
     out.push(
       `set timeout=${seconds}`,
       `set default=${grubQuoted(path ?? LOCAL_NAME)}`,
@@ -200,9 +176,27 @@ export function renderGrub(model: MenuModel, options: MenuRenderOptions = {}): s
       '}',
     );
   }
-  out.push(...renderImports(plan));
+  out.push(...importBlocks(grubDialect, ctx, submenu));
   for (const c of plan.chains) {
     out.push('', `# ${commentText(title(c.chain.label, c.chain.name))}: left out: it chains pxelinux (a BIOS loader) with the tree at ${commentText(c.chain.prefix)}; GRUB cannot run it.`);
   }
   return `${out.join('\n')}\n`;
 }
+
+/** `grub/grub.cfg-01-aa-bb-cc-dd-ee-ff` (named as upstream GRUB's own search names it), read through grub.cfg's dispatch; `timeout=0` boots it at once. */
+function hostFile(p: PlannedEntry, ctx: MenuContext, note: string): string {
+  const out = [...header(ctx, note), 'set timeout=0', `set default=${grubQuoted(p.name)}`, '', ...entry(p, ctx, 'host')];
+  return `${out.join('\n')}\n`;
+}
+
+export const grubDialect: LoaderDialect = {
+  id: 'grub',
+  title: 'GRUB',
+  hostPath: { dir: 'grub', prefix: 'grub.cfg-01-', suffix: '' },
+  label: title,
+  cannotBoot,
+  header,
+  entry,
+  menu,
+  hostFile,
+};

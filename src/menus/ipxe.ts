@@ -1,5 +1,6 @@
 /**
- * boot.ipxe: an iPXE script with a menu, for BIOS and UEFI clients running iPXE.
+ * The iPXE dialect: boot.ipxe, a script with a menu for BIOS and UEFI clients running iPXE, and the
+ * per-host scripts it chains.
  *
  * iPXE facts this relies on (ipxe core/exec.c, core/settings.c, hci/commands/menu_cmd.c):
  *  - A line is split on blanks, with no quoting. A word starting with `#` ends the command (a
@@ -24,20 +25,19 @@
  * local disk as the new default, so an unattended machine whose default entry fails still boots its
  * disk on timeout. memdisk entries check `${platform}` first (memdisk is BIOS-only).
  */
-import { PxeError } from '../errors.js';
-import type { MenuModel } from './model.js';
 import {
   GENERATED_MARKER,
   LOCAL_LABEL,
   LOCAL_NAME,
-  checkTimeout,
-  cleanLabel,
   commentText,
-  entryKernelArgs,
+  cleanLabel,
   foldToAscii,
+  leftOutComment,
   missingDefaultComment,
-  planMenu,
   treeFile,
+  type EntryPlace,
+  type LoaderDialect,
+  type MenuContext,
   type PlannedChain,
   type PlannedEntry,
 } from './common.js';
@@ -104,51 +104,43 @@ function initrdNames(kernel: string, initrds: readonly string[]): string[] {
   });
 }
 
-export function checkHttpBase(httpBase: string | undefined): string | undefined {
-  if (httpBase === undefined) return undefined;
-  if (httpBase === '' || /[\s\u0000-\u001f\u007f]/.test(httpBase)) {
-    throw new PxeError('USAGE', `the HTTP base URL must be non-empty and contain no blanks, got '${commentText(httpBase)}'`);
-  }
-  return httpBase.endsWith('/') ? httpBase : `${httpBase}/`;
-}
-
-/**
- * The entry's commands, or why iPXE cannot boot it. `up` is what leads from the script's folder
- * back to the root ("../" for hosts/<mac>.ipxe), for the URLs that stay relative.
- */
-export function entryBlock(p: PlannedEntry, httpBase: string | undefined, up = ''): string[] | string {
-  const e = p.entry;
-  const url = (file: string): string => {
-    const rel = encodePath(treeFile(p.imp, file));
-    if (httpBase !== undefined) return httpBase + rel;
-    return up !== '' ? up + rel : rel.startsWith('-') ? `./${rel}` : rel;
-  };
-  const args = entryKernelArgs(e);
-  for (const a of args) {
+function cannotBoot(p: PlannedEntry, ctx: MenuContext): string | undefined {
+  for (const a of p.argv) {
     const why = unsafeArg(a);
     if (why) return why;
   }
+  const e = p.entry;
+  if (e.method !== 'linux' && e.initrds.length !== 1) return `a ${e.method} entry needs exactly one ISO image`;
+  // iPXE reads a SAN disk with HTTP range requests; TFTP cannot serve one.
+  if (e.method === 'sanboot' && ctx.httpBase === undefined) return 'sanboot reads the ISO over HTTP: set --http-base (httpBase in the config file)';
+  return undefined;
+}
+
+function header(_ctx: MenuContext, note?: string): string[] {
+  return ['#!ipxe', GENERATED_MARKER, ...(note === undefined ? [] : [note]), ''];
+}
+
+/** The entry's commands. In a machine's own file (hosts/) the URLs that stay relative lead back up to the root. */
+function entry(p: PlannedEntry, ctx: MenuContext, place: EntryPlace): string[] {
+  const e = p.entry;
+  const up = place === 'host' ? '../' : '';
+  const url = (file: string): string => {
+    const rel = encodePath(treeFile(p.imp, file));
+    if (ctx.httpBase !== undefined) return ctx.httpBase + rel;
+    return up !== '' ? up + rel : rel.startsWith('-') ? `./${rel}` : rel;
+  };
   const out = [`:${p.name}`];
+  // cannotBoot has checked that memdisk and sanboot entries have their one ISO image.
+  const iso = e.initrds[0] ?? '';
   if (e.method === 'sanboot') {
-    const iso = e.initrds[0];
-    if (iso === undefined || e.initrds.length !== 1) return 'a sanboot entry needs exactly one ISO image';
-    // iPXE reads a SAN disk with HTTP range requests; TFTP cannot serve one.
-    if (httpBase === undefined) return 'sanboot reads the ISO over HTTP: set --http-base (httpBase in the config file)';
     out.push(`sanboot --no-describe ${url(iso)} || goto failed`);
     return out;
   }
   if (e.method === 'memdisk') {
-    const iso = e.initrds[0];
-    if (iso === undefined || e.initrds.length !== 1) return 'a memdisk entry needs exactly one ISO image';
-    out.push(
-      'iseq ${platform} pcbios || goto bios-only',
-      'imgfree',
-      `kernel ${up}memdisk ${args.join(' ')} || goto failed`,
-      `initrd ${url(iso)} || goto failed`,
-    );
+    out.push('iseq ${platform} pcbios || goto bios-only', 'imgfree', `kernel ${up}memdisk ${p.argv.join(' ')} || goto failed`, `initrd ${url(iso)} || goto failed`);
   } else {
     const names = initrdNames(e.kernel, e.initrds);
-    const kernelLine = ['kernel', url(e.kernel), ...names.map((n) => `initrd=${n}`), ...args, ...sysappendArgs(e.sysappend)];
+    const kernelLine = ['kernel', url(e.kernel), ...names.map((n) => `initrd=${n}`), ...p.argv, ...sysappendArgs(e.sysappend)];
     out.push('imgfree', [...kernelLine, '|| goto failed'].join(' '));
     e.initrds.forEach((f, i) => out.push(`initrd --name ${names[i] ?? ''} ${url(f)} || goto failed`));
   }
@@ -172,12 +164,8 @@ function chainBlock(c: PlannedChain): string[] | string {
   return [`:${c.name}`, `set 210:string ${url}`, `chain ${url}pxelinux.0 || goto failed`];
 }
 
-/** Render `boot.ipxe`. */
-export function renderIpxe(model: MenuModel): string {
-  const timeout = checkTimeout(model);
-  const httpBase = checkHttpBase(model.httpBase);
-  const plan = planMenu(model);
-
+function menu(ctx: MenuContext): string {
+  const { model, plan } = ctx;
   const items: string[] = [`item ${LOCAL_NAME} ${LOCAL_LABEL}`];
   const blocks: string[] = [];
   let usesMemdisk = false;
@@ -186,15 +174,15 @@ export function renderIpxe(model: MenuModel): string {
     items.push('item --gap', `item --gap ${ipxeText(pi.imp.label, ipxeText(pi.imp.name, 'import'))}`);
     if (pi.entries.length === 0) items.push(`# ${commentText(pi.imp.label)}: no boot entries.`);
     for (const p of pi.entries) {
-      const block = entryBlock(p, httpBase);
-      if (typeof block === 'string') {
-        items.push(`# ${commentText(pi.imp.label)} / ${commentText(p.entry.label)}: left out: ${commentText(block)}.`);
+      const why = cannotBoot(p, ctx);
+      if (why !== undefined) {
+        items.push(leftOutComment(pi.imp.label, p.entry.label, why));
         continue;
       }
       rendered.add(p);
       if (p.entry.method === 'memdisk') usesMemdisk = true;
       items.push(`item ${p.name} ${ipxeText(p.entry.label, ipxeText(p.entry.id, p.name))}`);
-      blocks.push('', ...block);
+      blocks.push('', ...entry(p, ctx, 'submenu'));
     }
   }
 
@@ -212,18 +200,19 @@ export function renderIpxe(model: MenuModel): string {
   }
 
   const def = plan.defaultEntry && rendered.has(plan.defaultEntry) ? plan.defaultEntry.name : (chainDefault ?? LOCAL_NAME);
-  const out: string[] = ['#!ipxe', GENERATED_MARKER, ''];
+  const out = header(ctx);
   const missing = missingDefaultComment(plan);
   if (missing) out.push(missing);
   else if ((plan.defaultEntry || plan.defaultChain) && def === LOCAL_NAME) out.push('# The default entry cannot be booted by iPXE: the local disk boots on timeout.');
-  const ms = timeout === 0 ? 0 : Math.max(1, Math.round(timeout * 1000));
+  const ms = ctx.timeout === 0 ? 0 : Math.max(1, Math.round(ctx.timeout * 1000));
   out.push(`set menu-default ${def}`, '');
   if ((model.hosts ?? []).length > 0) {
-    // hosts/<mac>.ipxe exists only for machines with their own entry; for any other the download
-    // fails and the menu follows. A per-host script whose boot fails exits, which also lands here.
+    // A machine's own script exists only for machines with their own entry; for any other the
+    // download fails and the menu follows. A per-host script whose boot fails exits, which also lands here.
+    const { dir, prefix, suffix } = ipxeDialect.hostPath;
     out.push(
-      '# Machines with their own entry (pxe-import host list) boot it from hosts/<mac>.ipxe, without this menu.',
-      'chain --autofree hosts/${netX/mac:hexhyp}.ipxe || goto start',
+      `# Machines with their own entry (pxe-import host list) boot it from ${dir}/${prefix}<mac>${suffix}, without this menu.`,
+      `chain --autofree ${dir}/${prefix}\${netX/mac:hexhyp}${suffix} || goto start`,
       '',
     );
   }
@@ -257,3 +246,35 @@ export function renderIpxe(model: MenuModel): string {
   out.push(...blocks);
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * `hosts/aa-bb-cc-dd-ee-ff.ipxe`, chained by boot.ipxe; if the entry fails to boot it exits, and
+ * boot.ipxe shows the menu.
+ */
+function hostFile(p: PlannedEntry, ctx: MenuContext, note: string): string {
+  const out = [
+    ...header(ctx, note),
+    `goto ${p.name}`,
+    '',
+    ':failed',
+    ':bios-only',
+    // Back in boot.ipxe, whose chain line then falls through to its menu.
+    "echo This machine's own entry did not boot: showing the menu.",
+    'exit 1',
+    '',
+    ...entry(p, ctx, 'host'),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+export const ipxeDialect: LoaderDialect = {
+  id: 'ipxe',
+  title: 'iPXE',
+  hostPath: { dir: 'hosts', prefix: '', suffix: '.ipxe' },
+  label: ipxeText,
+  cannotBoot,
+  header,
+  entry,
+  menu,
+  hostFile,
+};

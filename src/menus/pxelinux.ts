@@ -1,5 +1,6 @@
 /**
- * pxelinux.cfg/default (BIOS PXE with syslinux's pxelinux.0 + vesamenu.c32).
+ * The pxelinux dialect (BIOS PXE with syslinux's pxelinux.0 + vesamenu.c32): pxelinux.cfg/default,
+ * the file a hand-written one INCLUDEs, and per-host files.
  *
  * Syslinux facts this relies on (geneC/syslinux com32/elflink/ldlinux/readconfig.c, doc/syslinux.cfg):
  *  - `APPEND` takes the rest of the line raw: nothing is quoted or escaped, so the kernel command
@@ -13,35 +14,32 @@
  *  - `SERIAL` should be the first directive in the file.
  *  - vesamenu draws bytes with a code-page-437 font, so labels are folded to ASCII.
  */
-import type { MenuModel } from './model.js';
 import {
   GENERATED_MARKER,
   LOCAL_LABEL,
   LOCAL_NAME,
-  checkSerial,
-  checkTimeout,
   cleanLabel,
   commentText,
-  entryKernelArgs,
   foldToAscii,
+  importBlocks,
   importDefault,
   missingDefaultComment,
-  planMenu,
   singleEntryLabel,
   treeFile,
-  type MenuPlan,
-  type MenuRenderOptions,
+  type EntryPlace,
+  type LoaderDialect,
+  type MenuContext,
   type PlannedChain,
   type PlannedEntry,
+  type PlannedImport,
 } from './common.js';
 
 /** A label for vesamenu: ASCII, no `^` hotkey markers, no control characters. */
-export function label(text: string, fallback: string): string {
+function label(text: string, fallback: string): string {
   return cleanLabel(foldToAscii(cleanLabel(text, fallback)), fallback);
 }
 
-/** Why syslinux cannot express this entry, or undefined when it can. */
-export function unrenderable(p: PlannedEntry): string | undefined {
+function cannotBoot(p: PlannedEntry): string | undefined {
   if (p.entry.method === 'sanboot') return "pxelinux cannot attach an ISO over HTTP (iPXE's sanboot); the iPXE menu, boot.ipxe, offers it";
   const files = [p.entry.method === 'memdisk' ? 'memdisk' : p.entry.kernel, ...p.entry.initrds].map((f) => treeFile(p.imp, f));
   for (const f of files) {
@@ -54,9 +52,19 @@ export function unrenderable(p: PlannedEntry): string | undefined {
   return undefined;
 }
 
-export function entryLines(p: PlannedEntry, menuLabel: string, isDefault: boolean, indent: string): string[] {
+function header(ctx: MenuContext, note?: string): string[] {
+  const out = [GENERATED_MARKER];
+  if (note !== undefined) out.push(note);
+  // SERIAL should be the first directive in the file.
+  if (ctx.serial) out.push(`SERIAL ${ctx.serial.port} ${ctx.serial.speed}`);
+  return out;
+}
+
+function entry(p: PlannedEntry, _ctx: MenuContext, place: EntryPlace, highlighted: boolean): string[] {
+  const indent = place === 'submenu' ? '  ' : '';
+  const menuLabel = place === 'top' ? singleEntryLabel(p, label) : label(p.entry.label, p.entry.id);
   const out = [`${indent}LABEL ${p.name}`, `${indent}  MENU LABEL ${menuLabel}`];
-  if (isDefault) out.push(`${indent}  MENU DEFAULT`);
+  if (highlighted) out.push(`${indent}  MENU DEFAULT`);
   const e = p.entry;
   if (e.method === 'memdisk') {
     out.push(`${indent}  LINUX memdisk`, `${indent}  INITRD ${treeFile(p.imp, e.initrds[0] ?? '')}`);
@@ -64,42 +72,22 @@ export function entryLines(p: PlannedEntry, menuLabel: string, isDefault: boolea
     out.push(`${indent}  LINUX ${treeFile(p.imp, e.kernel)}`);
     if (e.initrds.length > 0) out.push(`${indent}  INITRD ${e.initrds.map((f) => treeFile(p.imp, f)).join(',')}`);
   }
-  const args = entryKernelArgs(e);
-  // "APPEND -" appends nothing and overrides a global APPEND of a hand-written file that includes us.
-  out.push(`${indent}  APPEND ${args.length > 0 ? args.join(' ') : '-'}`);
+  // APPEND takes the rest of the line raw; "APPEND -" appends nothing and overrides a global
+  // APPEND of a hand-written file that includes us.
+  out.push(`${indent}  APPEND ${p.argv.length > 0 ? p.argv.join(' ') : '-'}`);
   if (e.method !== 'memdisk' && e.sysappend > 0) out.push(`${indent}  SYSAPPEND ${e.sysappend}`);
   return out;
 }
 
-function renderImports(plan: MenuPlan, standalone: boolean): string[] {
-  const out: string[] = [];
-  for (const pi of plan.imports) {
-    const impLabel = label(pi.imp.label, pi.imp.name);
-    const shown: PlannedEntry[] = [];
-    const notes: string[] = [];
-    for (const p of pi.entries) {
-      const why = unrenderable(p);
-      if (why === undefined) shown.push(p);
-      else notes.push(`# ${commentText(impLabel)} / ${commentText(label(p.entry.label, p.entry.id))}: left out: ${why}.`);
-    }
-    const block: string[] = [...notes];
-    if (shown.length === 0 && notes.length === 0) block.push(`# ${commentText(impLabel)}: no boot entries.`);
-    const only = shown[0];
-    if (shown.length === 1 && only) {
-      block.push(...entryLines(only, singleEntryLabel(only, label), standalone && only === plan.defaultEntry, ''));
-    } else if (shown.length > 1) {
-      const inner = importDefault(shown, plan);
-      block.push(`MENU BEGIN ${pi.name}`, `  MENU LABEL ${impLabel}`, `  MENU TITLE ${impLabel}`);
-      // Before any LABEL: makes this submenu the highlighted item of the top menu.
-      if (standalone && plan.defaultEntry !== undefined && shown.includes(plan.defaultEntry)) block.push('  MENU DEFAULT');
-      for (const p of shown) {
-        block.push('', ...entryLines(p, label(p.entry.label, p.entry.id), p === inner, '  '));
-      }
-      block.push('', '  MENU SEPARATOR', `  LABEL ${pi.backName}`, '    MENU LABEL Back', '    MENU EXIT', 'MENU END');
-    }
-    out.push('', ...block);
-  }
-  for (const c of plan.chains) out.push('', ...chainLines(c, standalone && c === plan.defaultChain));
+function submenu(ctx: MenuContext, pi: PlannedImport, shown: readonly PlannedEntry[]): string[] {
+  const { plan, standalone } = ctx;
+  const impLabel = label(pi.imp.label, pi.imp.name);
+  const inner = importDefault(shown, plan);
+  const out = [`MENU BEGIN ${pi.name}`, `  MENU LABEL ${impLabel}`, `  MENU TITLE ${impLabel}`];
+  // Before any LABEL: makes this submenu the highlighted item of the top menu.
+  if (standalone && plan.defaultEntry !== undefined && shown.includes(plan.defaultEntry)) out.push('  MENU DEFAULT');
+  for (const p of shown) out.push('', ...entry(p, ctx, 'submenu', p === inner));
+  out.push('', '  MENU SEPARATOR', `  LABEL ${pi.backName}`, '    MENU LABEL Back', '    MENU EXIT', 'MENU END');
   return out;
 }
 
@@ -118,21 +106,12 @@ function chainLines(c: PlannedChain, isDefault: boolean): string[] {
   return out;
 }
 
-/**
- * Render `pxelinux.cfg/default` (standalone, the default) or, with `standalone: false`, a file of
- * labels and submenus only, for a hand-written `pxelinux.cfg/default` to
- * `INCLUDE pxelinux.cfg/pxe-import.menu`.
- */
-export function renderPxelinux(model: MenuModel, options: MenuRenderOptions = {}): string {
-  const standalone = options.standalone ?? true;
-  const serial = checkSerial(options.serial);
-  const timeout = checkTimeout(model);
-  const plan = planMenu(model);
-  const out: string[] = [GENERATED_MARKER];
-  if (serial) out.push(`SERIAL ${serial.port} ${serial.speed}`);
+function menu(ctx: MenuContext): string {
+  const { model, plan, standalone } = ctx;
+  const out = header(ctx);
   if (standalone) {
     // A non-zero timeout never rounds down to 0, which would mean "wait forever".
-    const tenths = timeout === 0 ? 0 : Math.max(1, Math.round(timeout * 10));
+    const tenths = ctx.timeout === 0 ? 0 : Math.max(1, Math.round(ctx.timeout * 10));
     const missing = missingDefaultComment(plan);
     if (missing) out.push(missing);
     out.push(
@@ -148,6 +127,29 @@ export function renderPxelinux(model: MenuModel, options: MenuRenderOptions = {}
     out.push('  LOCALBOOT -1');
     if (plan.imports.length > 0) out.push('', 'MENU SEPARATOR');
   }
-  out.push(...renderImports(plan, standalone));
+  out.push(...importBlocks(pxelinuxDialect, ctx, submenu));
+  for (const c of plan.chains) out.push('', ...chainLines(c, standalone && c === plan.defaultChain));
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * `pxelinux.cfg/01-aa-bb-cc-dd-ee-ff`, which pxelinux itself looks for before `default`
+ * (doc/pxelinux.txt). `PROMPT 0` with no UI boots `DEFAULT` without a prompt; holding Shift or Alt
+ * still gives the boot: prompt, which then waits (TIMEOUT 0).
+ */
+function hostFile(p: PlannedEntry, ctx: MenuContext, note: string): string {
+  const out = [...header(ctx, note), `DEFAULT ${p.name}`, 'PROMPT 0', 'TIMEOUT 0', '', ...entry(p, ctx, 'host', false)];
+  return `${out.join('\n')}\n`;
+}
+
+export const pxelinuxDialect: LoaderDialect = {
+  id: 'pxelinux',
+  title: 'pxelinux',
+  hostPath: { dir: 'pxelinux.cfg', prefix: '01-', suffix: '' },
+  label,
+  cannotBoot,
+  header,
+  entry,
+  menu,
+  hostFile,
+};

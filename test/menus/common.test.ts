@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { PxeError } from '../../src/errors.js';
 import { splitKernelCommandLine } from '../../src/kernel-cmdline.js';
 import { cleanLabel, foldToAscii } from '../../src/menus/common.js';
+import { renderHostFiles } from '../../src/menus/hosts.js';
 import {
   GENERATED_MARKER,
   isGeneratedByUs,
@@ -13,7 +14,7 @@ import {
   renderMenus,
   renderPxelinux,
 } from '../../src/menus/index.js';
-import { GOLDEN_CASES, arch, debian, entry, freedos, model, ubuntu } from './models.js';
+import { GOLDEN_CASES, arch, debian, entry, fedora, freedos, model, quoting, ubuntu } from './models.js';
 
 const usage = (e: unknown) => e instanceof PxeError && e.code === 'USAGE';
 
@@ -70,6 +71,17 @@ describe('names', () => {
   });
 });
 
+describe('kernel arguments', () => {
+  it('planMenu splits each command line once, as the kernel does: a double-quoted run is one token, quotes kept', () => {
+    const plan = planMenu(model([quoting, freedos, fedora]));
+    const argv = (name: string, id: string) => plan.imports.find((i) => i.imp.name === name)!.entries.find((e) => e.entry.id === id)!.argv;
+    assert.deepEqual(argv('ubuntu-server', 'specials').slice(0, 5), ['boot=casper', 'cost=$5', 'home=$HOME', 'greeting="hello  world"', 'q="x"']);
+    assert.deepEqual(argv('ubuntu-server', 'specials').slice(-3), ['tab=', 'here', '---'], 'a tab is a blank');
+    assert.deepEqual(argv('fedora-40', 'start-fedora').slice(1, 3), ['rd.live.image', 'ip=dhcp'], 'no NFS line: the HTTP one');
+    assert.deepEqual(argv('freedos', 'iso'), ['iso', 'raw']);
+  });
+});
+
 describe('default resolution', () => {
   it('"local", "<import>", "<import>/<entry>", and a name that matches nothing', () => {
     const m = (d: string) => planMenu(model([ubuntu, debian], { defaultEntry: d }));
@@ -116,6 +128,15 @@ describe('option and model checks', () => {
     assert.throws(() => renderIpxe(model([ubuntu], { timeoutSeconds: Infinity })), usage);
     assert.throws(() => renderGrub(model([ubuntu]), { serial: { port: -1, speed: 115200 } }), usage);
     assert.throws(() => renderPxelinux(model([ubuntu]), { serial: { port: 0, speed: 0 } }), usage);
+  });
+
+  it('settings are checked once for every file rendered from the model, whether or not that file uses them', () => {
+    const badBase = model([ubuntu], { httpBase: 'http://x/a b' });
+    assert.throws(() => renderPxelinux(badBase), usage);
+    assert.throws(() => renderGrub(badBase), usage);
+    assert.throws(() => renderIpxe(badBase), usage);
+    assert.throws(() => renderHostFiles(model([ubuntu], { timeoutSeconds: -1 })), usage);
+    assert.throws(() => renderHostFiles(model([ubuntu]), { serial: { port: -1, speed: 115200 } }), usage);
   });
 
   it('an import without entries renders as a comment', () => {

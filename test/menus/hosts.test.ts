@@ -80,6 +80,15 @@ describe('per-host files', () => {
 });
 
 describe('extra arguments', () => {
+  test("become tokens of the entry's command line: a double-quoted run stays one argument in every loader", () => {
+    const { files } = renderHostFiles(model([debian], { hosts: [host({ append: 'late="in-target  true" x=1' })] }));
+    const [grub, ipxe, pxelinux] = files.map((f) => f.text);
+    assert.match(pxelinux!, /^  APPEND vga=788 late="in-target  true" x=1 --- quiet$/m);
+    // GRUB takes the quotes off and re-adds them around the argument on its way to the kernel.
+    assert.match(grub!, /^\tlinux \S+ vga=788 'late=in-target  true' x=1 --- quiet$/m);
+    assert.match(ipxe!, /^kernel \S+ initrd=initrd\.gz vga=788 late="in-target  true" x=1 --- quiet \|\| goto failed$/m);
+  });
+
   test('go before the first --- or -- separator, else at the end', () => {
     assert.equal(withExtraArgs('a b --- c', 'x=1 y'), 'a b x=1 y --- c');
     assert.equal(withExtraArgs('a -- b --- c', 'x'), 'a x -- b --- c');
