@@ -59,7 +59,8 @@ export type WarningCode =
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   // exports and the root
-  | 'EXPORTS_COVERED'; // another line of the exports file covers a path pxe-import exports
+  | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
+  | 'STATE_CLIENTS_INVALID'; // the state records clients exports(5) cannot take: that import is not exported
 
 /** A recoverable problem: reported through `onWarning`, never thrown (unless --strict). */
 export interface Warning {

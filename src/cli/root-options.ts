@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readConfigFile, type ConfigFile } from '../import/config.js';
 import type { RootRequest } from '../import/apply.js';
 import { hostNetwork } from '../import/network.js';
-import { menuSettings, parseWait, resolveRootDir, type SettingFlags } from '../import/settings.js';
+import { checkSettingFlags, menuSettings, parseWait, resolveRootDir, type SettingFlags } from '../import/settings.js';
 
 /** Flags every command that works on a PXE root accepts. */
 export interface RootFlags {
@@ -34,6 +34,7 @@ export async function rootRequest(
 ): Promise<{ config: ConfigFile; request: RootRequest }> {
   const config = await readConfigFile(flags.config);
   const settingFlags: SettingFlags = { exportsFile: flags.exportsFile, httpBase: flags.httpBase, server: flags.server, clients: flags.clients };
+  checkSettingFlags(settingFlags, config);
   return {
     config,
     request: {

@@ -12,7 +12,7 @@ import { isGeneratedByUs, renderMenus } from '../menus/index.js';
 import type { MenuChain, MenuHost, MenuImport, MenuModel } from '../menus/model.js';
 import { ownedMarker, syncOwnedExports, type WantedExport } from '../exports/index.js';
 import type { Layout } from './layout.js';
-import type { MenuSettings } from './settings.js';
+import { checkClients, type MenuSettings } from './settings.js';
 import type { State } from './state.js';
 
 export function menuModel(state: State, layout: Layout, menu: MenuSettings): MenuModel {
@@ -44,16 +44,28 @@ export function menuModel(state: State, layout: Layout, menu: MenuSettings): Men
   };
 }
 
-/** One line per exported version: the current one and every retained one, which running clients may still use. */
-export function wantedExports(state: State): WantedExport[] {
+/**
+ * One line per exported version: the current one and every retained one, which running clients
+ * may still use. An import whose recorded clients are invalid (a hand edit, an older version) is
+ * left unexported with a warning rather than failing every command: re-importing it with good
+ * --clients, or removing it, must still work.
+ */
+export function wantedExports(state: State): { lines: WantedExport[]; warnings: Warning[] } {
   const lines: WantedExport[] = [];
+  const warnings: Warning[] = [];
   for (const name of Object.keys(state.imports).sort()) {
     const r = state.imports[name]!;
+    try {
+      checkClients(r.clients, `${name}: recorded clients`);
+    } catch (e) {
+      warnings.push({ code: 'STATE_CLIENTS_INVALID', message: `${(e as Error).message}; ${name} is not exported until it is imported again with --clients` });
+      continue;
+    }
     const nfs = r.entries.some((e) => e.method === 'linux' && e.nfs !== undefined);
     if (nfs) lines.push({ path: r.exportPath, clients: r.clients, marker: ownedMarker(name, r.version) });
     for (const old of r.retained) if (old.nfs) lines.push({ path: old.exportPath, clients: r.clients, marker: ownedMarker(name, old.version) });
   }
-  return lines;
+  return { lines, warnings };
 }
 
 /** A menu file: written whole where none or ours stands, else `include` is written beside the admin's. */
@@ -73,6 +85,7 @@ export interface DerivedFiles {
   readonly links: ReadonlyMap<string, string>;
   /** Machines whose assignment names an import or entry that is gone: said on every run until mended. */
   readonly notes: readonly string[];
+  readonly warnings: readonly Warning[];
 }
 
 export function deriveFiles(state: State, layout: Layout, menu: MenuSettings): DerivedFiles {
@@ -88,7 +101,8 @@ export function deriveFiles(state: State, layout: Layout, menu: MenuSettings): D
   const hosts = renderHostFiles(model, { serial });
   const hostFiles = new Map(hosts.files.map((f) => [`${layout.root}/${f.path}`, f.text]));
   const links = new Map(Object.entries(state.imports).map(([name, r]) => [name, layout.treePath(name, r.version)]));
-  return { menus, hostFiles, exports: wantedExports(state), links, notes: hosts.unresolved };
+  const exports = wantedExports(state);
+  return { menus, hostFiles, exports: exports.lines, links, notes: hosts.unresolved, warnings: exports.warnings };
 }
 
 /** What is on disk where derived files go (session.ts reads it). */
@@ -167,7 +181,7 @@ export function diffDerived(derived: DerivedFiles, disk: DiskSnapshot, layout: L
   const before = disk.exports;
   const { bytes, warnings } = syncOwnedExports(before, disk.exportsFile, { directory: layout.versionsDir }, derived.exports);
   const unchanged = before === undefined ? bytes.length === 0 : Buffer.compare(before, bytes) === 0;
-  return { exports: unchanged ? undefined : Buffer.from(bytes), writes, removes, links, unlinks, notes, warnings };
+  return { exports: unchanged ? undefined : Buffer.from(bytes), writes, removes, links, unlinks, notes, warnings: [...derived.warnings, ...warnings] };
 }
 
 /** The paths a snapshot must read for `derived`: menus, includes and host files. */

@@ -110,6 +110,22 @@ export function checkHttpBase(value: string, what: string): string {
   return value.replace(/\/*$/, '/');
 }
 
+/**
+ * Checks every setting the flags and the config file give, without resolving anything: commands
+ * call it first, so a bad value is one plain line before any work starts (resolveSettings checks
+ * the same values again where it uses them).
+ */
+export function checkSettingFlags(flags: SettingFlags, config: ConfigFile): void {
+  if (flags.server !== undefined) checkServer(flags.server, '--server');
+  if (config.server !== undefined) checkServer(config.server, 'server in the config file');
+  if (flags.clients !== undefined) checkClients(splitClients(flags.clients), '--clients');
+  if (config.clients !== undefined) checkClients(splitClients(config.clients), 'clients in the config file');
+  if (flags.httpBase !== undefined) checkHttpBase(flags.httpBase, '--http-base');
+  if (config.httpBase !== undefined) checkHttpBase(config.httpBase, 'httpBase in the config file');
+  if (flags.exportsFile !== undefined) checkExportsFile(flags.exportsFile, '--exports-file');
+  if (config.exportsFile !== undefined) checkExportsFile(config.exportsFile, 'exportsFile in the config file');
+}
+
 /** The server address alone (dhcp, inspect): --server, the config file, the recorded one, else this host's. */
 export function resolveServer(flag: string | undefined, config: ConfigFile, recorded: RootSettings | undefined, network: HostNetwork): string {
   if (flag !== undefined) return checkServer(flag, '--server');
