@@ -33,11 +33,6 @@ export function u32be(b: Uint8Array, o: number, what = 'u32'): number {
   return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 }
 
-export function u16be(b: Uint8Array, o: number, what = 'u16'): number {
-  need(b, o, 2, what);
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
 /**
  * Both-endian 32-bit field (ECMA-119 7.3.3). Real images sometimes get the
  * big-endian half wrong (pycdlib, the Linux kernel and libarchive all read the
