@@ -114,6 +114,7 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
   let bootCatalog: BootCatalog | undefined;
   if (descriptors.bootRecord?.bootCatalogSector !== undefined) {
     bootCatalog = await readBootCatalog(sectors, descriptors.bootRecord.bootCatalogSector, source.size);
+    for (const problem of bootCatalog.problems) warn({ code: 'ELTORITO_INVALID', message: `El Torito ${problem} (catalog at block ${bootCatalog.sector}); boot entries may be missing` });
   }
 
   const { hardLinks, stats } = summarise(root);

@@ -1,16 +1,21 @@
 /**
  * The tree walker over images built in memory (test/helpers/iso-builder.ts): names, modes,
  * times, symbolic links, hard links, multi-extent files, zisofs and Joliet, and the warnings
- * for both-endian fields whose halves disagree.
+ * for both-endian fields whose halves disagree and for a damaged El Torito catalog.
  */
 import assert from 'node:assert/strict';
+import { writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Warning } from '../../src/errors.js';
+import { describeImage } from '../../src/iso9660/describe.js';
 import { findEntry, walkEntries, type IsoEntry, type IsoFile } from '../../src/iso9660/entry.js';
 import { readIsoImage, type ReadOptions } from '../../src/iso9660/image.js';
 import { readFileContent } from '../../src/iso9660/read-file.js';
 import { bufferSource } from '../../src/iso9660/source.js';
+import { runCli } from '../helpers/cli.js';
 import { buildIso, buildIsoWithMap, DEFAULT_DATE, dir, file, hardlink, JOLIET_MAX_NAME, symlink, type IsoNode } from '../helpers/iso-builder.js';
+import { tempDir } from '../helpers/paths.js';
 
 const read = async (bytes: Uint8Array, options: ReadOptions = {}) => {
   const warnings: Warning[] = [];
@@ -239,5 +244,53 @@ describe('both-endian fields whose halves disagree', () => {
     assert.deepEqual(warnings.map((w) => w.code), ['ISO_BOTH_ENDIAN']);
     assert.match(warnings[0]!.message, /^\/N{29}: CE entry: the little-endian and big-endian halves of the SUSP CE block location disagree \(\d+ and 7\)/);
     assert.ok(findEntry(image.root, LONG), 'the name behind the CE was still read');
+  });
+});
+
+describe('El Torito problems are warnings', () => {
+  const tree = [dir('isolinux', [file('isolinux.bin', pattern(2048))])];
+  const options = { rockRidge: {}, elTorito: { bootFile: '/isolinux/isolinux.bin' } };
+
+  test('a sound catalog gives none, and its entry names the boot file', async () => {
+    const { image, warnings } = await read(buildIso(tree, options));
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(describeImage(image).elTorito?.map((e) => [e.platform, e.emulation, e.bootable, e.sectorCount, e.file]), [['x86', 'none', true, 4, '/isolinux/isolinux.bin']]);
+  });
+
+  test('a wrong validation checksum: ELTORITO_INVALID, and the entries are still listed', async () => {
+    const built = buildIsoWithMap(tree, options);
+    built.bytes[built.bootCatalog! + 28]! ^= 0xff;
+    const { image, warnings } = await read(built.bytes);
+    assert.deepEqual(warnings, [
+      { code: 'ELTORITO_INVALID', message: `El Torito boot catalog validation entry checksum is wrong (catalog at block ${built.bootCatalog! / 2048}); boot entries may be missing` },
+    ]);
+    assert.equal(describeImage(image).elTorito?.length, 1);
+  });
+
+  test('a damaged validation entry, and a catalog beyond the end of the image', async () => {
+    const built = buildIsoWithMap(tree, options);
+    built.bytes[built.bootCatalog! + 30] = 0;
+    assert.deepEqual((await read(built.bytes)).warnings.map((w) => [w.code, w.message]), [
+      ['ELTORITO_INVALID', `El Torito boot catalog validation entry is missing or damaged (catalog at block ${built.bootCatalog! / 2048}); boot entries may be missing`],
+    ]);
+    const far = buildIso(tree, options);
+    new DataView(far.buffer).setUint32(17 * 2048 + 0x47, 0x00ffffff, true); // the boot record's catalog pointer
+    const { image, warnings } = await read(far);
+    assert.deepEqual(warnings.map((w) => w.message), ['El Torito boot catalog lies beyond the end of the image (catalog at block 16777215); boot entries may be missing']);
+    assert.deepEqual(describeImage(image).elTorito, []);
+  });
+
+  test('pxe-import inspect prints the warning with the image named', async () => {
+    const work = await tempDir();
+    try {
+      const built = buildIsoWithMap(tree, options);
+      built.bytes[built.bootCatalog! + 28]! ^= 0xff;
+      const path = join(work, 'bad-catalog.iso');
+      await writeFile(path, built.bytes);
+      const r = await runCli(['inspect', path], { timeoutMs: 20_000 });
+      assert.match(r.stderr, new RegExp(`^pxe-import: warning: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: El Torito boot catalog validation entry checksum is wrong \\(catalog at block \\d+\\); boot entries may be missing$`, 'm'));
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
