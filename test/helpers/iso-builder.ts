@@ -195,7 +195,12 @@ export function buildIsoWithMap(tree: readonly IsoNode[], options: IsoBuildOptio
 
   // ---- System Use areas
   const continuations: Continuation[] = [];
-  const attrs = (e: Entry): Attributes => (e.node ?? options.root ?? {}) as Attributes;
+  /** A hard link is another name for one inode: it has its target's attributes unless it says otherwise. */
+  const attrs = (e: Entry): Attributes => {
+    const target = linked.get(e)?.node;
+    const { isoName: _i, ...inherited } = (target ?? {}) as Attributes;
+    return { ...inherited, ...(e.node ?? options.root ?? {}) };
+  };
   /** `self`: the entry's own "." record, or its parent's ".." record; they carry no name. */
   const rockRidgeEntries = (e: Entry, role: 'entry' | 'self' | 'parent'): number[][] => {
     if (!rr) return [];
