@@ -3,6 +3,8 @@
  * every read is bounds-checked against the view it is given, never a parent buffer.
  */
 
+import type { WarningHandler } from '../errors.js';
+
 export const SECTOR_SIZE = 2048;
 
 export class FieldError extends Error {}
@@ -33,27 +35,55 @@ export function u32be(b: Uint8Array, o: number, what = 'u32'): number {
   return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 }
 
-export function u16be(b: Uint8Array, o: number, what = 'u16'): number {
+function u16be(b: Uint8Array, o: number, what: string): number {
   need(b, o, 2, what);
   return (b[o]! << 8) | b[o + 1]!;
 }
 
+/** Told when the two halves of a both-endian field disagree; `field` names the kind of field ("PX file mode"). */
+export type BothEndianMismatch = (field: string, le: number, be: number) => void;
+
 /**
  * Both-endian 32-bit field (ECMA-119 7.3.3). Real images sometimes get the
  * big-endian half wrong (pycdlib, the Linux kernel and libarchive all read the
- * little-endian half), so a mismatch is reported to `onMismatch` rather than fatal.
+ * little-endian half), so a mismatch is reported to `onMismatch` rather than fatal,
+ * and the little-endian half is the value.
  */
-export function u32both(b: Uint8Array, o: number, what: string, onMismatch?: (le: number, be: number) => void): number {
+export function u32both(b: Uint8Array, o: number, what: string, onMismatch?: BothEndianMismatch): number {
   need(b, o, 8, what);
   const le = u32le(b, o, what);
   const be = u32be(b, o + 4, what);
-  if (le !== be && onMismatch) onMismatch(le, be);
+  if (le !== be) onMismatch?.(what, le, be);
   return le;
 }
 
-export function u16both(b: Uint8Array, o: number, what: string): number {
+/** Both-endian 16-bit field (ECMA-119 7.2.3), checked like `u32both`. */
+export function u16both(b: Uint8Array, o: number, what: string, onMismatch?: BothEndianMismatch): number {
   need(b, o, 4, what);
-  return u16le(b, o, what);
+  const le = u16le(b, o, what);
+  const be = u16be(b, o + 2, what);
+  if (le !== be) onMismatch?.(what, le, be);
+  return le;
+}
+
+/** Gives the mismatch handler for one structure, named by `where` ("root directory, block 20 offset 0"). */
+export type BothEndianReporter = (where: string) => BothEndianMismatch;
+
+/**
+ * Turns both-endian mismatches into ISO_BOTH_ENDIAN warnings, once per kind of field per
+ * image: a mastering tool that gets a field wrong gets it wrong in every record, and one
+ * line says as much as ten thousand. Call it once per image.
+ */
+export function reportBothEndian(warn: WarningHandler): BothEndianReporter {
+  const reported = new Set<string>();
+  return (where) => (field, le, be) => {
+    if (reported.has(field)) return;
+    reported.add(field);
+    warn({
+      code: 'ISO_BOTH_ENDIAN',
+      message: `${where}: the little-endian and big-endian halves of the ${field} disagree (${le} and ${be}); using ${le} (further mismatches of this field are not reported)`,
+    });
+  };
 }
 
 /** a-characters / d-characters fields are space padded ASCII. */

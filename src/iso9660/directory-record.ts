@@ -1,5 +1,5 @@
 import { PxeError } from '../errors.js';
-import { decodeShortDate, FieldError, u32both, u8 } from './bytes.js';
+import { decodeShortDate, FieldError, u32both, u32le, u8, type BothEndianMismatch } from './bytes.js';
 
 /** ECMA-119 9.1: fixed part is 33 bytes, followed by the identifier. */
 export const DIRECTORY_RECORD_FIXED_SIZE = 33;
@@ -36,9 +36,10 @@ export interface DirectoryRecord {
 
 /**
  * Parses one directory record. `view` must end where the record's sector ends,
- * so that a length running past the sector is caught here.
+ * so that a length running past the sector is caught here. `onMismatch` hears of a
+ * both-endian field whose halves disagree.
  */
-export function parseDirectoryRecord(view: Uint8Array, offset: number, image: string, where: string): DirectoryRecord {
+export function parseDirectoryRecord(view: Uint8Array, offset: number, image: string, where: string, onMismatch?: BothEndianMismatch): DirectoryRecord {
   const bad = (msg: string) => new PxeError('ISO_INVALID', `${image}: ${where}: ${msg}`, { file: image });
   const length = view[offset] ?? 0;
   if (length < DIRECTORY_RECORD_FIXED_SIZE + 1) throw bad(`bad directory record length ${length} (minimum is 34)`);
@@ -55,8 +56,10 @@ export function parseDirectoryRecord(view: Uint8Array, offset: number, image: st
     return {
       length,
       extendedAttributeLength: u8(r, 1),
-      extent: u32both(r, 2, 'extent location'),
-      dataLength: u32both(r, 10, 'data length'),
+      extent: u32both(r, 2, 'directory record extent location', onMismatch),
+      // The halves of the data length are not compared: like pycdlib (dr.py: "we've seen ISOs
+      // where this is wrong"), the little-endian half is the value and a wrong big-endian one is no news.
+      dataLength: u32le(r, 10, 'directory record data length'),
       recorded: decodeShortDate(r, 18),
       flags,
       isDirectory: (flags & FileFlags.directory) !== 0,

@@ -39,9 +39,14 @@ const FLOPPY_BYTES: Partial<Record<BootEmulation, number>> = {
   'floppy-2.88M': 2_949_120,
 };
 
-/** Walks the El Torito boot catalog (El Torito 1.0, section 2). Problems are collected, never thrown: boot metadata is informational. */
-export async function readBootCatalog(sectors: SectorCache, sector: number, imageSize: number): Promise<BootCatalog | undefined> {
-  if ((sector + 1) * SECTOR_SIZE > imageSize) return undefined;
+/**
+ * Walks the El Torito boot catalog (El Torito 1.0, section 2). Problems are collected, never
+ * thrown: boot metadata is informational. A catalog that cannot be read at all has no entries.
+ */
+export async function readBootCatalog(sectors: SectorCache, sector: number, imageSize: number): Promise<BootCatalog> {
+  if ((sector + 1) * SECTOR_SIZE > imageSize) {
+    return { sector, validationId: '', entries: [], problems: ['boot catalog lies beyond the end of the image'] };
+  }
   const problems: string[] = [];
   const first = await sectors.get(sector, 'boot catalog');
   if (first[0] !== 0x01 || first[30] !== 0x55 || first[31] !== 0xaa) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PxeError, type WarningHandler } from '../errors.js';
-import { decodeName, decodeUcs2be, SECTOR_SIZE } from './bytes.js';
+import { decodeName, decodeUcs2be, reportBothEndian, SECTOR_SIZE, type BothEndianReporter } from './bytes.js';
 import { isSelfOrParent, parseDirectoryRecord, plainIsoName, type DirectoryRecord } from './directory-record.js';
 import { readBootCatalog, type BootCatalog } from './el-torito.js';
 import type { Extent, IsoDirectory, IsoEntry, IsoFile } from './entry.js';
@@ -77,17 +77,19 @@ export async function openIsoImage(path: string, options: ReadOptions = {}): Pro
 /** Reads all metadata of an image: volume descriptors, the chosen directory tree, the boot catalog. */
 export async function readIsoImage(source: ImageSource, options: ReadOptions = {}): Promise<IsoImage> {
   const warn = options.onWarning ?? (() => {});
-  const descriptors = await readVolumeDescriptors(source);
+  const bothEndian = reportBothEndian(warn);
+  const descriptors = await readVolumeDescriptors(source, bothEndian);
   const sectors = new SectorCache(source);
   const { primary, joliet } = descriptors;
 
-  const rootSelf = await readSelfRecord(source, primary.root, 'root directory');
+  const rootSelf = await readSelfRecord(source, primary.root, 'root directory', bothEndian);
   const suspOffset = findSuspOffset(rootSelf.systemUse);
   const susp: SuspContext = {
     image: source.name,
     imageSize: source.size,
     sectors,
     warn: (message) => warn({ code: 'ISO_QUIRK', message }),
+    bothEndian,
   };
   // Some writers emit Rock Ridge without the SP marker (pycdlib #123); accept PX/NM in the root's "." record.
   let rockRidge = suspOffset !== undefined;
@@ -105,13 +107,14 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
   else if (wanted === 'joliet' && !joliet) throw new PxeError('USAGE', `${source.name}: the image has no Joliet tree`, { file: source.name });
   else tree = wanted;
 
-  const walker = new TreeWalker(source, susp, tree, tree === 'rockridge' ? (suspOffset ?? 0) : undefined, (w) => warn(w));
+  const walker = new TreeWalker(source, susp, tree, tree === 'rockridge' ? (suspOffset ?? 0) : undefined, (w) => warn(w), bothEndian);
   const rootRecord = tree === 'joliet' ? (joliet as SupplementaryVolumeDescriptor).root : primary.root;
   const root = await walker.walk(rootRecord);
 
   let bootCatalog: BootCatalog | undefined;
   if (descriptors.bootRecord?.bootCatalogSector !== undefined) {
     bootCatalog = await readBootCatalog(sectors, descriptors.bootRecord.bootCatalogSector, source.size);
+    for (const problem of bootCatalog.problems) warn({ code: 'ELTORITO_INVALID', message: `El Torito ${problem} (catalog at block ${bootCatalog.sector}); boot entries may be missing` });
   }
 
   const { hardLinks, stats } = summarise(root);
@@ -134,10 +137,11 @@ function volumeInfo(p: PrimaryVolumeDescriptor): VolumeInfo {
 }
 
 /** Reads the first record of a directory's extent, which must be its "." record. */
-async function readSelfRecord(source: ImageSource, dir: DirectoryRecord, what: string): Promise<DirectoryRecord> {
+async function readSelfRecord(source: ImageSource, dir: DirectoryRecord, what: string, bothEndian: BothEndianReporter): Promise<DirectoryRecord> {
   const position = (dir.extent + dir.extendedAttributeLength) * SECTOR_SIZE;
   const sector = await readExactly(source, position, SECTOR_SIZE, what);
-  const self = parseDirectoryRecord(sector, 0, source.name, `${what} at block ${dir.extent}`);
+  const where = `${what} at block ${dir.extent}`;
+  const self = parseDirectoryRecord(sector, 0, source.name, where, bothEndian(where));
   if (isSelfOrParent(self) !== 'self') {
     throw new PxeError('ISO_INVALID', `${source.name}: ${what} at block ${dir.extent} does not start with its "." record`, { file: source.name });
   }
@@ -167,6 +171,7 @@ class TreeWalker {
     /** Bytes to skip in each System Use area; undefined when Rock Ridge is not read. */
     readonly suspOffset: number | undefined,
     readonly warn: WarningHandler,
+    readonly bothEndian: BothEndianReporter,
   ) {}
 
   get image(): string {
@@ -174,7 +179,7 @@ class TreeWalker {
   }
 
   async walk(rootRecord: DirectoryRecord): Promise<IsoDirectory> {
-    const rootSelf = await readSelfRecord(this.source, rootRecord, 'root directory');
+    const rootSelf = await readSelfRecord(this.source, rootRecord, 'root directory', this.bothEndian);
     const rr = await this.rockRidgeOf(rootSelf, '/');
     const root: MutableDirectory = {
       kind: 'directory',
@@ -233,7 +238,8 @@ class TreeWalker {
       let pos = 0;
       // Records never cross a sector; a zero length byte means the rest of the sector is padding.
       while (pos < SECTOR_SIZE && sector[pos] !== 0) {
-        const r = parseDirectoryRecord(sector, pos, this.image, `${where}, block ${record.extent + sectorStart / SECTOR_SIZE} offset ${pos}`);
+        const at = `${where}, block ${record.extent + sectorStart / SECTOR_SIZE} offset ${pos}`;
+        const r = parseDirectoryRecord(sector, pos, this.image, at, this.bothEndian(at));
         records.push(r);
         pos += r.length;
       }
@@ -277,7 +283,7 @@ class TreeWalker {
   async rockRidgeOf(r: DirectoryRecord, where: string): Promise<RockRidgeEntry | undefined> {
     if (this.suspOffset === undefined || r.systemUse.length <= this.suspOffset) return undefined;
     const entries = await readSuspEntries(r.systemUse.subarray(this.suspOffset), this.susp, where);
-    const rr = parseRockRidge(entries, (message) => this.warn({ code: 'ISO_QUIRK', message: `${where}: ${message}` }));
+    const rr = parseRockRidge(entries, (message) => this.warn({ code: 'ISO_QUIRK', message: `${where}: ${message}` }), this.bothEndian(where));
     return rr.present ? rr : undefined;
   }
 
@@ -336,7 +342,7 @@ class TreeWalker {
       if (rr?.childLink !== undefined) {
         // Rock Ridge relocation (RRIP 4.1.5): the real directory lives elsewhere; its "." record says how long it is.
         this.#reachedByChildLink.add(rr.childLink);
-        const target = await readSelfRecord(this.source, { ...first, extent: rr.childLink, extendedAttributeLength: 0 }, `relocated directory /${path}`);
+        const target = await readSelfRecord(this.source, { ...first, extent: rr.childLink, extendedAttributeLength: 0 }, `relocated directory /${path}`, this.bothEndian);
         record = { ...target, extent: rr.childLink };
       }
       const node: MutableDirectory = { kind: 'directory', name, path, children: [], ...attrs };

@@ -1,13 +1,11 @@
-import { decodeLongDate, decodeShortDate, u32both, u32le, u8 } from './bytes.js';
+import { decodeLongDate, decodeShortDate, u32both, u8, type BothEndianMismatch } from './bytes.js';
 import type { SuspEntry } from './susp.js';
 
 /** POSIX file type bits as Rock Ridge PX records them (RRIP 4.1.1). */
 export const S_IFMT = 0o170000;
 export const S_IFSOCK = 0o140000;
 export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
 export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 
@@ -81,8 +79,9 @@ const NM_PARENT = 0x04;
 /**
  * Interprets SUSP entries as Rock Ridge. Malformed entries are reported through
  * `warn` and ignored: a damaged attribute must not cost the user the whole image.
+ * Both-endian fields (PX, PN, CL, PL, ZF) whose halves disagree go to `onMismatch`.
  */
-export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: string) => void): RockRidgeEntry {
+export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: string) => void, onMismatch?: BothEndianMismatch): RockRidgeEntry {
   const result: {
     -readonly [K in keyof RockRidgeEntry]: RockRidgeEntry[K];
   } = { times: {}, relocated: false, present: false };
@@ -101,15 +100,15 @@ export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: st
             warn(`short PX entry (${data.length + 4} bytes) ignored`);
             break;
           }
-          result.mode = u32le(data, 0);
-          result.nlink = u32le(data, 8);
-          result.uid = u32le(data, 16);
-          result.gid = u32le(data, 24);
-          if (data.length >= 40) result.inode = u32le(data, 32);
+          result.mode = u32both(data, 0, 'PX file mode', onMismatch);
+          result.nlink = u32both(data, 8, 'PX link count', onMismatch);
+          result.uid = u32both(data, 16, 'PX user id', onMismatch);
+          result.gid = u32both(data, 24, 'PX group id', onMismatch);
+          if (data.length >= 40) result.inode = u32both(data, 32, 'PX serial number', onMismatch);
           break;
         }
         case 'PN':
-          if (data.length >= 16) result.device = { high: u32both(data, 0, 'PN high'), low: u32both(data, 8, 'PN low') };
+          if (data.length >= 16) result.device = { high: u32both(data, 0, 'PN device number (high word)', onMismatch), low: u32both(data, 8, 'PN device number (low word)', onMismatch) };
           break;
         case 'NM': {
           if (nameDone || data.length < 1) break;
@@ -127,10 +126,10 @@ export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: st
           result.times = parseTimestamps(data);
           break;
         case 'CL':
-          if (data.length >= 8) result.childLink = u32both(data, 0, 'CL');
+          if (data.length >= 8) result.childLink = u32both(data, 0, 'CL child link', onMismatch);
           break;
         case 'PL':
-          if (data.length >= 8) result.parentLink = u32both(data, 0, 'PL');
+          if (data.length >= 8) result.parentLink = u32both(data, 0, 'PL parent link', onMismatch);
           break;
         case 'RE':
           result.relocated = true;
@@ -145,7 +144,7 @@ export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: st
             algorithm: String.fromCharCode(data[0]!, data[1]!),
             headerSize: data[2]! * 4,
             log2BlockSize: data[3]!,
-            uncompressedSize: u32le(data, 4),
+            uncompressedSize: u32both(data, 4, 'ZF uncompressed size', onMismatch),
           };
           break;
         case 'SF':

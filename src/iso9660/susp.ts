@@ -1,5 +1,5 @@
 import { PxeError } from '../errors.js';
-import { SECTOR_SIZE, u32both, u8 } from './bytes.js';
+import { SECTOR_SIZE, u32both, u8, type BothEndianReporter } from './bytes.js';
 import type { SectorCache } from './sector-cache.js';
 
 /**
@@ -24,6 +24,8 @@ export interface SuspContext {
   readonly imageSize: number;
   readonly sectors: SectorCache;
   readonly warn: (message: string) => void;
+  /** Hears of both-endian CE fields whose halves disagree. */
+  readonly bothEndian?: BothEndianReporter;
 }
 
 /**
@@ -86,10 +88,11 @@ function parseArea(area: Uint8Array, out: SuspEntry[], ctx: SuspContext, where: 
       if (data.length < 24) {
         ctx.warn(`${where}: short CE entry (${length} bytes) ignored`);
       } else {
+        const onMismatch = ctx.bothEndian?.(`${where}: CE entry`);
         continuation = {
-          block: u32both(data, 0, 'CE block'),
-          offset: u32both(data, 8, 'CE offset'),
-          length: u32both(data, 16, 'CE length'),
+          block: u32both(data, 0, 'SUSP CE block location', onMismatch),
+          offset: u32both(data, 8, 'SUSP CE offset', onMismatch),
+          length: u32both(data, 16, 'SUSP CE length', onMismatch),
         };
       }
     } else {

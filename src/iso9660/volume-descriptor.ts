@@ -1,5 +1,5 @@
 import { PxeError } from '../errors.js';
-import { decodeLongDate, SECTOR_SIZE, strA, strUcs2be, u16both, u32both, u32le, u8 } from './bytes.js';
+import { decodeLongDate, SECTOR_SIZE, strA, strUcs2be, u16both, u32both, u32le, u8, type BothEndianReporter } from './bytes.js';
 import { parseDirectoryRecord, type DirectoryRecord } from './directory-record.js';
 import { readExactly, type ImageSource } from './source.js';
 
@@ -56,9 +56,10 @@ const JOLIET_ESCAPES: Record<string, 1 | 2 | 3> = { '%/@': 1, '%/C': 2, '%/E': 3
 
 /**
  * Reads the volume descriptor set. Refuses anything that is not ISO9660 with a
- * message naming the image and the first thing that is wrong.
+ * message naming the image and the first thing that is wrong. `bothEndian` hears of
+ * both-endian fields whose halves disagree.
  */
-export async function readVolumeDescriptors(source: ImageSource): Promise<VolumeDescriptorSet> {
+export async function readVolumeDescriptors(source: ImageSource, bothEndian?: BothEndianReporter): Promise<VolumeDescriptorSet> {
   const bad = (msg: string) => new PxeError('ISO_INVALID', `${source.name}: not a valid ISO9660 image: ${msg}`, { file: source.name });
   if (source.size < (FIRST_DESCRIPTOR_SECTOR + 1) * SECTOR_SIZE) {
     throw bad(`file is only ${source.size} bytes, too small to hold a volume descriptor at sector 16`);
@@ -85,9 +86,9 @@ export async function readVolumeDescriptors(source: ImageSource): Promise<Volume
     const type = b[0]!;
     if (type === 255) break;
     if (type === 0) bootRecord = parseBootRecord(b, sector);
-    else if (type === 1 && !primary) primary = parsePrimary(b, sector, source.name);
+    else if (type === 1 && !primary) primary = parsePrimary(b, sector, source.name, bothEndian);
     else if (type === 2 && !joliet) {
-      const svd = parseSupplementary(b, sector, source.name);
+      const svd = parseSupplementary(b, sector, source.name, bothEndian);
       if (svd.jolietLevel !== undefined) joliet = svd;
     }
   }
@@ -96,19 +97,27 @@ export async function readVolumeDescriptors(source: ImageSource): Promise<Volume
   return { primary, joliet, bootRecord, descriptorBytes };
 }
 
-function parseVolumeInfo(b: Buffer, sector: number, image: string, text: (o: number, l: number) => string): VolumeInfo & { root: DirectoryRecord } {
+function parseVolumeInfo(
+  b: Buffer,
+  sector: number,
+  image: string,
+  text: (o: number, l: number) => string,
+  bothEndian: BothEndianReporter | undefined,
+): VolumeInfo & { root: DirectoryRecord } {
   const bad = (msg: string) => new PxeError('ISO_INVALID', `${image}: not a valid ISO9660 image: ${msg}`, { file: image });
   const version = u8(b, 6);
   if (version !== 1 && version !== 2) throw bad(`volume descriptor at sector ${sector} has version ${version}`);
-  const logicalBlockSize = u16both(b, 128, 'logical block size');
+  const where = `${b[0] === 1 ? 'primary' : 'supplementary'} volume descriptor (sector ${sector})`;
+  const onMismatch = bothEndian?.(where);
+  const logicalBlockSize = u16both(b, 128, 'logical block size', onMismatch);
   // Every reader in use supports only 2048; other sizes are found only in corrupted images.
   if (logicalBlockSize !== SECTOR_SIZE) throw bad(`logical block size is ${logicalBlockSize}, expected 2048`);
-  const volumeBlocks = u32both(b, 80, 'volume space size');
+  const volumeBlocks = u32both(b, 80, 'volume space size', onMismatch);
   // Root directory record: 34 bytes at offset 156. A 68-byte record (libarchive test_read_format_iso_3)
   // is tolerated by reading only what the field holds.
   const rootLength = u8(b, 156);
   if (rootLength < 34) throw bad(`root directory record length is ${rootLength}, expected 34`);
-  const root = parseDirectoryRecord(b.subarray(156, 156 + Math.min(rootLength, SECTOR_SIZE - 156)), 0, image, 'root directory record');
+  const root = parseDirectoryRecord(b.subarray(156, 156 + Math.min(rootLength, SECTOR_SIZE - 156)), 0, image, 'root directory record', bothEndian?.(`root directory record in the ${where}`));
   if (!root.isDirectory) throw bad('root directory record is not flagged as a directory');
   return {
     systemId: text(8, 32),
@@ -125,15 +134,15 @@ function parseVolumeInfo(b: Buffer, sector: number, image: string, text: (o: num
   };
 }
 
-function parsePrimary(b: Buffer, sector: number, image: string): PrimaryVolumeDescriptor {
-  return { type: 'primary', sector, ...parseVolumeInfo(b, sector, image, (o, l) => strA(b, o, l)) };
+function parsePrimary(b: Buffer, sector: number, image: string, bothEndian: BothEndianReporter | undefined): PrimaryVolumeDescriptor {
+  return { type: 'primary', sector, ...parseVolumeInfo(b, sector, image, (o, l) => strA(b, o, l), bothEndian) };
 }
 
-function parseSupplementary(b: Buffer, sector: number, image: string): SupplementaryVolumeDescriptor {
+function parseSupplementary(b: Buffer, sector: number, image: string, bothEndian: BothEndianReporter | undefined): SupplementaryVolumeDescriptor {
   const escape = b.toString('latin1', 88, 91);
   const jolietLevel = JOLIET_ESCAPES[escape];
   const text = jolietLevel ? (o: number, l: number) => strUcs2be(b, o, l) : (o: number, l: number) => strA(b, o, l);
-  return { type: 'supplementary', sector, jolietLevel, ...parseVolumeInfo(b, sector, image, text) };
+  return { type: 'supplementary', sector, jolietLevel, ...parseVolumeInfo(b, sector, image, text, bothEndian) };
 }
 
 function parseBootRecord(b: Buffer, sector: number): BootRecordDescriptor {

@@ -1,19 +1,57 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeLongDate, decodeShortDate, u32both } from '../../src/iso9660/bytes.js';
+import type { Warning } from '../../src/errors.js';
+import { decodeLongDate, decodeShortDate, reportBothEndian, u16both, u32both } from '../../src/iso9660/bytes.js';
 import { isSelfOrParent, parseDirectoryRecord, plainIsoName } from '../../src/iso9660/directory-record.js';
 import { checkEntryName } from '../../src/iso9660/names.js';
-import { ascii, directoryRecord } from '../helpers/bytes.js';
+import { ascii, both32, directoryRecord } from '../helpers/bytes.js';
 
 describe('both-endian fields', () => {
   test('reads the little-endian half and reports a mismatch instead of failing', () => {
     const b = Uint8Array.from([0x10, 0, 0, 0, 0, 0, 0, 0x11]);
-    const seen: [number, number][] = [];
-    assert.equal(u32both(b, 0, 'x', (le, be) => seen.push([le, be])), 16);
-    assert.deepEqual(seen, [[16, 17]]);
+    const seen: [string, number, number][] = [];
+    assert.equal(u32both(b, 0, 'x', (field, le, be) => seen.push([field, le, be])), 16);
+    assert.deepEqual(seen, [['x', 16, 17]]);
   });
   test('refuses to read past its view', () => {
     assert.throws(() => u32both(new Uint8Array(7), 0, 'extent'), /extent: field at offset 0 \(\+8\) is outside the 7-byte record/);
+  });
+  test('a 16-bit field compares its halves too (logical block size 2048 / 2049)', () => {
+    const seen: [string, number, number][] = [];
+    assert.equal(u16both(Uint8Array.from([0x00, 0x08, 0x08, 0x01]), 0, 'logical block size', (f, le, be) => seen.push([f, le, be])), 2048);
+    assert.deepEqual(seen, [['logical block size', 2048, 2049]]);
+    assert.equal(u16both(Uint8Array.from([0x00, 0x08, 0x08, 0x00]), 0, 'logical block size', () => assert.fail('halves agree')), 2048);
+  });
+  test('a directory record reports a wrong big-endian extent location and reads the little-endian one', () => {
+    const bytes = Uint8Array.from(directoryRecord({ extent: 30, size: 2048, identifier: ascii('A;1') }));
+    bytes.set([0, 0, 0, 31], 6); // big-endian half of the extent location (bytes 6-9)
+    const seen: [string, number, number][] = [];
+    const r = parseDirectoryRecord(bytes, 0, 'x.iso', 'dir', (f, le, be) => seen.push([f, le, be]));
+    assert.equal(r.extent, 30);
+    assert.deepEqual(seen, [['directory record extent location', 30, 31]]);
+  });
+  test('the data length of a directory record is not cross-checked (pycdlib: real ISOs get it wrong); little-endian wins', () => {
+    const bytes = Uint8Array.from(directoryRecord({ extent: 30, size: 5000, identifier: ascii('A;1') }));
+    bytes.set(both32(7777).slice(4), 14); // big-endian half of the data length (bytes 14-17)
+    const r = parseDirectoryRecord(bytes, 0, 'x.iso', 'dir', (f) => assert.fail(`${f} reported`));
+    assert.equal(r.dataLength, 5000);
+  });
+  test('mismatches become one ISO_BOTH_ENDIAN warning per kind of field, naming the structure and both values', () => {
+    const warnings: Warning[] = [];
+    const at = reportBothEndian((w) => warnings.push(w));
+    at('/a')('PX file mode', 0o100644, 0o100755);
+    at('/b')('PX file mode', 1, 2);
+    at('/b')('directory record extent location', 30, 31);
+    assert.deepEqual(warnings, [
+      {
+        code: 'ISO_BOTH_ENDIAN',
+        message: '/a: the little-endian and big-endian halves of the PX file mode disagree (33188 and 33261); using 33188 (further mismatches of this field are not reported)',
+      },
+      {
+        code: 'ISO_BOTH_ENDIAN',
+        message: '/b: the little-endian and big-endian halves of the directory record extent location disagree (30 and 31); using 30 (further mismatches of this field are not reported)',
+      },
+    ]);
   });
 });
 

@@ -82,6 +82,36 @@ describe('Rock Ridge PX, TF, PN, CL/PL/RE, ZF', () => {
     assert.equal(short.zisofs, undefined);
     assert.match(short.warnings[0]!, /short ZF entry \(5 bytes\)/);
   });
+  test('both-endian fields of PX, PN, CL, PL and ZF report a wrong big-endian half and keep the little-endian one', () => {
+    /** A both-endian field whose big-endian half says `be`. */
+    const bad = (le: number, be: number) => [...both32(le).slice(0, 4), ...both32(be).slice(4)];
+    const seen: string[] = [];
+    const r = parseRockRidge(
+      [
+        entry('PX', [...bad(0o100644, 0o100755), ...bad(1, 2), ...bad(1000, 0), ...bad(100, 0), ...bad(77, 78)]),
+        entry('PN', [...bad(0, 1), ...bad(0x0805, 0x0806)]),
+        entry('CL', bad(99, 98)),
+        entry('PL', bad(20, 21)),
+        entry('ZF', [...ascii('pz'), 4, 15, ...bad(12345, 0)]),
+      ],
+      (w) => assert.fail(w),
+      (field, le, be) => seen.push(`${field} ${le}/${be}`),
+    );
+    assert.deepEqual(seen, [
+      'PX file mode 33188/33261',
+      'PX link count 1/2',
+      'PX user id 1000/0',
+      'PX group id 100/0',
+      'PX serial number 77/78',
+      'PN device number (high word) 0/1',
+      'PN device number (low word) 2053/2054',
+      'CL child link 99/98',
+      'PL parent link 20/21',
+      'ZF uncompressed size 12345/0',
+    ]);
+    assert.deepEqual([r.mode, r.nlink, r.uid, r.gid, r.inode, r.childLink, r.parentLink, r.zisofs?.uncompressedSize], [0o100644, 1, 1000, 100, 77, 99, 20, 12345]);
+    assert.deepEqual(r.device, { high: 0, low: 0x0805 });
+  });
   test('entries of other extensions do not count as Rock Ridge', () => {
     assert.equal(rr(entry('ER', [1, 2, 3]), entry('AA', [])).present, false);
   });

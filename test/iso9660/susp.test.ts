@@ -69,6 +69,19 @@ describe('SUSP continuation areas (CE)', () => {
     assert.match(warnings[0]!, /damaged System Use entry "NM" \(length 200\)/);
   });
 
+  test('a CE whose big-endian halves disagree is reported and followed by its little-endian values', async () => {
+    const nm = susp('NM', [0, ...ascii('name')]);
+    const img = image(4, [[3, 8, nm]]);
+    const area = Uint8Array.from(ce(3, 8, nm.length));
+    area.set([0, 0, 0, 2], 8); // big-endian block: 2
+    area.set([0, 0, 0, 9], 16); // big-endian offset: 9
+    const seen: string[] = [];
+    const ctx = { ...context(img), bothEndian: (where: string) => (field: string, le: number, be: number) => seen.push(`${where}: ${field} ${le}/${be}`) };
+    const entries = await readSuspEntries(area, ctx, '/x');
+    assert.equal(Buffer.from(entries[0]!.data.subarray(1)).toString(), 'name');
+    assert.deepEqual(seen, ['/x: CE entry: SUSP CE block location 3/2', '/x: CE entry: SUSP CE offset 8/9']);
+  });
+
   test('ST ends the area', async () => {
     const entries = await readSuspEntries(Uint8Array.from([...susp('ST', []), ...susp('PX', both32(1))]), context(image(1, [])), '/x');
     assert.equal(entries.length, 0);
