@@ -129,7 +129,7 @@ describe('extracting a hostile image built in memory', () => {
     const passwd = await lstat('/etc/passwd').catch(() => undefined);
     const { target, result, warnings } = await extract(hostile, { rockRidge: {} }, join(work, 'hostile'));
     const text = warnings.map((w) => `${w.code} ${w.message}`);
-    // The same messages the hostile fixture images are held to (test/iso9660/fixtures.test.ts).
+    // The same messages the hostile fixture images are held to (test/iso9660/fixtures.slow.test.ts).
     for (const w of [
       /^ENTRY_UNSAFE \/"\.\.": name "\.\." would refer to a directory outside the entry; entry skipped$/,
       /^ENTRY_UNSAFE \/"\.": name "\." would refer to a directory outside the entry; entry skipped$/,
