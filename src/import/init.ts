@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PxeError } from '../errors.js';
 import { LOADER_FILES, packageHint, type LoaderFile, type LoaderRole } from '../loaders/catalogue.js';
@@ -53,6 +53,9 @@ interface PlannedCopy {
 }
 
 export async function initRoot(options: InitOptions): Promise<InitResult> {
+  // A mistyped --sysroot would find no loader and report them all "missing": refuse it instead.
+  const sys = await stat(options.sysroot).catch(() => undefined);
+  if (!sys?.isDirectory()) throw new PxeError('USAGE', `--sysroot: ${options.sysroot} is not a directory`, { file: options.sysroot });
   return RootSession.with({ ...options.root, needServer: false }, async (pxe) => {
     const { copies, outcomes } = await planLoaders(options);
     for (const c of copies) {

@@ -81,7 +81,8 @@ export class RootSession {
       created = (await mkdir(layout.meta, { recursive: true })) ?? undefined;
       await access(options.root, constants.W_OK);
     } catch (e) {
-      throw ioError(options.root, 'PXE root is not writable', e);
+      // Name the directory that refused: the root itself, or the first ancestor that exists.
+      throw ioError((e as NodeJS.ErrnoException).path ?? options.root, `cannot prepare the PXE root ${options.root}`, e);
     }
     const lock = await acquireLock(layout.lock, options.waitSeconds);
     let session: RootSession;

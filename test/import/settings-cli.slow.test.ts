@@ -183,3 +183,37 @@ describe('one exports file shared by two roots', () => {
     assert.ok(after.subarray(0, user.length).equals(user));
   });
 });
+
+describe('small things users hit', () => {
+  test('list --root with a typo says there is no PXE root there (exit 2), not "no imports"', async () => {
+    const { dir } = await fresh();
+    const r = await runCli(['list', '--root', join(dir, 'typo')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pxe-import: .*\/typo: no PXE root here \(no such directory\)$/m);
+  });
+
+  test('init with a --sysroot that does not exist is refused (exit 2)', async () => {
+    const { root, exportsFile } = await fresh();
+    const r = await runCli(['init', '--root', root, '--exports-file', exportsFile, '--sysroot', join(root, '..', 'nope')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--sysroot: .*\/nope is not a directory/);
+    assert.ok(!existsSync(root));
+  });
+
+  test('init does not need a writable exports file: it exports nothing', async () => {
+    const { dir, root } = await fresh();
+    const sysroot = join(dir, 'sysroot');
+    await mkdir(sysroot);
+    const r = await runCli(['init', '--root', root, '--exports-file', join(dir, 'no/such/dir/x.exports'), '--sysroot', sysroot]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(root, 'pxelinux.cfg/default')));
+  });
+
+  test('an unwritable root names the cause in words, with the errno name beside it', async () => {
+    const { dir, exportsFile } = await fresh();
+    await writeFile(join(dir, 'file'), 'not a directory\n');
+    const r = await runCli([demo, '--as', 'demo', '--root', join(dir, 'file', 'pxe'), '--exports-file', exportsFile, ...net]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /: cannot prepare the PXE root .*\/file\/pxe: a part of the path is not a directory \(ENOTDIR\)$/m);
+  });
+});

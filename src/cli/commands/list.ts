@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { PxeError } from '../../errors.js';
 import { readRootState } from '../../import/read.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 
 export function registerList(program: Command): void {
   addRootOptions(program.command('list').description('List imported entries').option('--json', 'print JSON')).action(async (flags: RootFlags & { json?: boolean }) => {
     const { request } = await rootRequest(flags, {});
+    // A mistyped --root must not look like an empty one.
+    if (!(await stat(request.root).then((s) => s.isDirectory(), () => false))) throw new PxeError('USAGE', `${request.root}: no PXE root here (no such directory)`);
     const state = await readRootState(request.root);
     const records = Object.keys(state.imports)
       .sort()
