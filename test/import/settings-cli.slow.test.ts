@@ -55,6 +55,20 @@ describe('the plan --dry-run and --check print is the one the run applies', () =
     assert.equal((await runCli([...base, '--check'])).code, 0, 'the new server is recorded: nothing left to do');
   });
 
+  test('--strict: a warning (here memdisk\'s own caveat) fails the import before anything is written', async () => {
+    const { root, exportsFile } = await fresh();
+    const base = [demo, '--as', 'whole', '--profile', 'memdisk', '--root', root, '--exports-file', exportsFile, ...net];
+    const strict = await runCli([...base, '--strict']);
+    assert.equal(strict.code, 1, strict.stderr);
+    assert.match(strict.stderr, /warning\(s\) and --strict: nothing was imported/);
+    assert.match(strict.stderr, /pxe-import: warning: .*demo-live\.iso: .*BIOS/);
+    assert.ok(!existsSync(root), 'nothing was written');
+    const dry = await runCli([...base, '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok(JSON.parse(dry.stdout).warnings.some((w: { code: string }) => w.code === 'PROFILE_CAVEAT'));
+    assert.equal((await runCli(base)).code, 0, 'without --strict the same import succeeds');
+  });
+
   test('--version prints the package version', async () => {
     const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = await runCli(['--version'], { env: { npm_package_version: '' } });
