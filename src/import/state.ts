@@ -100,6 +100,11 @@ export interface State {
    * be removed: recorded with the change, so a run killed before removing them has the next one do it.
    */
   readonly pruning?: readonly string[];
+  /**
+   * Folders `sync` imported from, with the file system (st_dev) they were on: a folder later found
+   * on another file system (its disk not mounted, the mount point showing instead) is not pruned.
+   */
+  readonly syncFolders?: Readonly<Record<string, { readonly device: number }>>;
 }
 
 export const EMPTY_STATE: State = { format: 1, imports: {} };
@@ -121,6 +126,7 @@ export function parseState(text: string, file: string): State {
     !optionalObject(state.hosts) ||
     !optionalObject(state.chains) ||
     !optionalObject(state.settings) ||
+    !optionalObject(state.syncFolders) ||
     !(state.pruning === undefined || (Array.isArray(state.pruning) && state.pruning.every((t) => typeof t === 'string' && /^\.pxe-import\/versions\/(?!\.\.?\/)[^/]+\/(?!\.\.?$)[^/]+$/.test(t))))
   ) {
     throw new PxeError('STATE_INVALID', `${file}: not a pxe-import state (format ${JSON.stringify(state?.format)}); restore it from ${file}.prev or run pxe-import repair`, { file });
@@ -154,6 +160,7 @@ export function renderState(state: State): string {
     hosts?: Record<string, HostAssignment>;
     chains?: Record<string, ChainRecord>;
     pruning?: readonly string[];
+    syncFolders?: Record<string, { readonly device: number }>;
   } = {
     format: 1,
     ...(state.settings ? { settings: state.settings } : {}),
@@ -162,6 +169,7 @@ export function renderState(state: State): string {
   if (state.hosts && Object.keys(state.hosts).length > 0) out.hosts = sorted(state.hosts);
   if (state.chains && Object.keys(state.chains).length > 0) out.chains = sorted(state.chains);
   if (state.pruning && state.pruning.length > 0) out.pruning = state.pruning;
+  if (state.syncFolders && Object.keys(state.syncFolders).length > 0) out.syncFolders = sorted(state.syncFolders);
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 

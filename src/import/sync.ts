@@ -9,6 +9,7 @@ import { PxeError } from '../errors.js';
 import { importImage, type ImportOptions, type ImportResult } from './apply.js';
 import { checkName, nameFromImage } from './layout.js';
 import { removeImport } from './remove.js';
+import { RootSession } from './session.js';
 import { readRootState } from './read.js';
 import type { State } from './state.js';
 
@@ -62,10 +63,14 @@ export function syncEntries(listing: readonly string[], mapText: string | undefi
  * likely unmounted or mistyped than emptied on purpose, and a prune that would remove most of the
  * imports is too, so both take --force.
  */
-export function planPrune(state: State, folder: string, present: ReadonlySet<string>, force: boolean): { remove: string[]; refusal: string | undefined } {
+export function planPrune(state: State, folder: string, present: ReadonlySet<string>, force: boolean, device: number): { remove: string[]; refusal: string | undefined } {
   const fromFolder = Object.values(state.imports).filter((r) => r.source.path.startsWith(`${folder}/`));
   const gone = fromFolder.filter((r) => !present.has(r.source.path)).map((r) => r.name);
   if (gone.length === 0 || force) return { remove: gone, refusal: undefined };
+  const was = state.syncFolders?.[folder]?.device;
+  if (was !== undefined && was !== device) {
+    return { remove: [], refusal: `${folder} is on another file system than at the last sync (device ${device}, was ${was}): not pruning (is its disk mounted?); pass --force to prune anyway` };
+  }
   if (present.size === 0) {
     return { remove: [], refusal: `${folder} holds no ISO image: not pruning the ${gone.length} import(s) from it (an unmounted or mistyped folder?); pass --force to prune anyway` };
   }
@@ -118,7 +123,7 @@ export async function syncFolder(request: SyncRequest, options: ImportOptions, o
   if (request.prune) {
     const state = await readRootState(options.root);
     const present = new Set(entries.map((e) => join(folder, e.file)));
-    const { remove, refusal } = planPrune(state, folder, present, request.force);
+    const { remove, refusal } = planPrune(state, folder, present, request.force, st.dev);
     if (refusal) {
       failed++;
       onEvent({ kind: 'not-pruned', name: undefined, reason: refusal });
@@ -134,6 +139,13 @@ export async function syncFolder(request: SyncRequest, options: ImportOptions, o
         onEvent({ kind: 'not-pruned', name, reason: (e as Error).message });
       }
     }
+  }
+  // Remembered for the next prune: the file system this folder's images were found on.
+  if (entries.length > 0) {
+    await RootSession.with({ ...options, needServer: false }, async (session) => {
+      if (session.state.syncFolders?.[folder]?.device === st.dev) return;
+      await session.commit({ ...session.state, syncFolders: { ...session.state.syncFolders, [folder]: { device: st.dev } } });
+    });
   }
   return { failed, total: entries.length + refused.length };
 }

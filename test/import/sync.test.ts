@@ -42,21 +42,28 @@ describe('syncEntries', () => {
 });
 
 describe('planPrune', () => {
+  test('a folder now on another file system than at the last sync (its disk not mounted) is not pruned', () => {
+    const s: State = { ...state(2), syncFolders: { '/isos': { device: 7 } } };
+    const r = planPrune(s, '/isos', new Set(['/isos/i0.iso', '/isos/stray.iso']), false, 8);
+    assert.deepEqual(r.remove, []);
+    assert.match(r.refusal!, /^\/isos is on another file system than at the last sync \(device 8, was 7\)/);
+    assert.deepEqual(planPrune(s, '/isos', new Set(['/isos/i0.iso']), false, 7).remove, ['i1']);
+  });
   test('imports whose ISO is gone are removed; other folders are not touched', () => {
     const s: State = { format: 1, imports: { ...state(4).imports, other: record('other', '/elsewhere/o.iso') } };
     const present = new Set(['/isos/i0.iso', '/isos/i1.iso', '/isos/i2.iso']);
-    assert.deepEqual(planPrune(s, '/isos', present, false), { remove: ['i3'], refusal: undefined });
+    assert.deepEqual(planPrune(s, '/isos', present, false, 7), { remove: ['i3'], refusal: undefined });
   });
   test('an empty folder prunes nothing without --force (unmounted, mistyped)', () => {
-    const r = planPrune(state(2), '/isos', new Set(), false);
+    const r = planPrune(state(2), '/isos', new Set(), false, 7);
     assert.deepEqual(r.remove, []);
     assert.match(r.refusal!, /^\/isos holds no ISO image: not pruning the 2 import\(s\) from it/);
-    assert.deepEqual(planPrune(state(2), '/isos', new Set(), true).remove, ['i0', 'i1']);
+    assert.deepEqual(planPrune(state(2), '/isos', new Set(), true, 7).remove, ['i0', 'i1']);
   });
   test(`more than ${MAX_PRUNE_SHARE * 100}% of the folder's imports is refused without --force`, () => {
-    const r = planPrune(state(4), '/isos', new Set(['/isos/i0.iso']), false);
+    const r = planPrune(state(4), '/isos', new Set(['/isos/i0.iso']), false, 7);
     assert.deepEqual(r.remove, []);
     assert.match(r.refusal!, /pruning would remove 3 of its 4 imports \(i1, i2, i3\)/);
-    assert.deepEqual(planPrune(state(4), '/isos', new Set(['/isos/i0.iso', '/isos/i1.iso']), false).remove, ['i2', 'i3']);
+    assert.deepEqual(planPrune(state(4), '/isos', new Set(['/isos/i0.iso', '/isos/i1.iso']), false, 7).remove, ['i2', 'i3']);
   });
 });
