@@ -176,12 +176,19 @@ export function diffDerived(derived: DerivedFiles, disk: DiskSnapshot, layout: L
     .filter(([name, target]) => !derived.links.has(name) && target !== null && target.startsWith('.pxe-import/versions/'))
     .map(([name]) => layout.link(name));
 
-  // Only this root's lines (marked, and inside its versions folder) are ours to edit: another
-  // root's lines and the user's stay byte for byte, whatever their encoding.
-  const before = disk.exports;
-  const { bytes, warnings } = syncOwnedExports(before, disk.exportsFile, { directory: layout.versionsDir }, derived.exports);
-  const unchanged = before === undefined ? bytes.length === 0 : Buffer.compare(before, bytes) === 0;
-  return { exports: unchanged ? undefined : Buffer.from(bytes), writes, removes, links, unlinks, notes, warnings: [...derived.warnings, ...warnings] };
+  const exports = exportsChange(disk.exports, disk.exportsFile, layout, derived.exports);
+  return { exports: exports.bytes, writes, removes, links, unlinks, notes, warnings: [...derived.warnings, ...exports.warnings] };
+}
+
+/**
+ * The exports file's new bytes for `wanted` (undefined when they are the same). Only this root's
+ * lines — marked, and naming a path inside its versions folder — are ours to edit: another root's
+ * lines and the user's stay byte for byte, whatever their encoding.
+ */
+export function exportsChange(before: Buffer | undefined, file: string, layout: Layout, wanted: readonly WantedExport[]): { bytes: Buffer | undefined; warnings: Warning[] } {
+  const { bytes, warnings } = syncOwnedExports(before, file, { directory: layout.versionsDir }, wanted);
+  const same = before === undefined ? bytes.length === 0 : Buffer.compare(before, bytes) === 0;
+  return { bytes: same ? undefined : Buffer.from(bytes), warnings };
 }
 
 /** The paths a snapshot must read for `derived`: menus, includes and host files. */

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { PxeError, type Warning, type WarningHandler } from '../errors.js';
 import { removeTree } from '../extract/remove.js';
 import type { ConfigFile } from './config.js';
-import { deriveFiles, diffDerived, hostFileDirs, snapshotPaths, type DerivedChanges, type DiskSnapshot } from './derived.js';
+import { deriveFiles, diffDerived, exportsChange, hostFileDirs, snapshotPaths, type DerivedChanges, type DiskSnapshot } from './derived.js';
 import { failpoint } from './failpoint.js';
 import { ioError, replaceSymlink, writeFileAtomic } from './fs-atomic.js';
 import { Layout } from './layout.js';
@@ -58,6 +58,8 @@ export class RootSession {
   /** The first directory this session created (mkdir -p's answer), removed again if nothing is committed. */
   #created: string | undefined;
   #committed = false;
+  /** The exports file the state named before a commit moved it (--exports-file): our lines leave it. */
+  #formerExportsFile: string | undefined;
   readonly #said = new Set<string>();
 
   private constructor(
@@ -152,8 +154,6 @@ export class RootSession {
     this.#committed = true;
   }
 
-  #formerExportsFile: string | undefined;
-
   /**
    * Records, before a new tree is made, that it is to be removed unless a commit names it: a run
    * killed while extracting leaves a tree the next run's prune() then removes. It makes no change
@@ -185,8 +185,9 @@ export class RootSession {
     const changes = await this.diff();
     for (const w of changes.warnings) this.#warn(w);
     for (const n of changes.notes) this.#note(n);
-    if (this.#formerExportsFile !== undefined) await this.#leaveExportsFile(this.#formerExportsFile);
     if (changes.exports !== undefined) await this.#writeExports(changes.exports);
+    // Moved with --exports-file: our lines leave the old file only once the new one has them.
+    if (this.#formerExportsFile !== undefined) await this.#leaveExportsFile(this.#formerExportsFile);
     failpoint('after-exports');
     for (const w of changes.writes) if (await writeFileAtomic(w.path, w.text)) this.changed.push(w.path);
     for (const path of changes.removes) {
@@ -214,8 +215,10 @@ export class RootSession {
   async prune(): Promise<void> {
     const pruning = this.#state.pruning ?? [];
     for (const tree of pruning) {
-      await removeTree(join(this.options.root, tree));
-      this.changed.push(join(this.options.root, tree));
+      const path = join(this.options.root, tree);
+      if (!(await exists(path))) continue;
+      await removeTree(path);
+      this.changed.push(path);
     }
     const versions = join(this.layout.meta, 'versions');
     for (const name of await readdir(versions).catch(() => [] as string[])) {
@@ -227,7 +230,10 @@ export class RootSession {
       }
       if ((await readdir(dir).catch(() => ['?'])).length === 0) await rm(dir, { recursive: true, force: true });
     }
-    if (pruning.length > 0) await this.#writeState({ ...this.#state, pruning: undefined }).then(() => (this.#state = { ...this.#state, pruning: undefined }));
+    if (pruning.length > 0) {
+      this.#state = { ...this.#state, pruning: undefined };
+      await this.#writeState(this.#state);
+    }
   }
 
   /** The snapshot of everything the derived files could replace or remove. */
@@ -260,8 +266,8 @@ export class RootSession {
   /** The exports file moved (--exports-file): this root's lines leave the old one. */
   async #leaveExportsFile(file: string): Promise<void> {
     this.#formerExportsFile = undefined;
-    const changes = diffDerived({ ...deriveFiles(EMPTY_STATE, this.layout, this.options.menu), exports: [] }, { files: new Map(), hostFiles: new Map(), rootEntries: new Map(), exportsFile: file, exports: await readFile(file).catch(() => undefined) }, this.layout);
-    if (changes.exports !== undefined && (await writeFileAtomic(file, changes.exports))) this.changed.push(file);
+    const { bytes } = exportsChange(await readFile(file).catch(() => undefined), file, this.layout, []);
+    if (bytes !== undefined && (await writeFileAtomic(file, bytes))) this.changed.push(file);
   }
 
   async #writeExports(bytes: Buffer): Promise<void> {

@@ -222,12 +222,4 @@ describe('small things users hit', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(root, 'pxelinux.cfg/default')));
   });
-
-  test('an unwritable root names the cause in words, with the errno name beside it', async () => {
-    const { dir, exportsFile } = await fresh();
-    await writeFile(join(dir, 'file'), 'not a directory\n');
-    const r = await runCli([demo, '--as', 'demo', '--root', join(dir, 'file', 'pxe'), '--exports-file', exportsFile, ...net]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /: cannot prepare the PXE root .*\/file\/pxe: a part of the path is not a directory \(ENOTDIR\)$/m);
-  });
 });
