@@ -103,7 +103,8 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       importedAt: facts.now.toISOString(),
     };
     const place = analysis.match.profile.method === 'linux' ? 'extract' : 'copy-iso';
-    return { ...base, action: 'new-version', reasons: d.reasons, version, state: nextState(record), record, analysis, place, warnings: analysis.plan.warnings };
+    const settingReasons = settings.changes.map((message): PlanReason => ({ code: 'SETTING_CHANGED', message }));
+    return { ...base, action: 'new-version', reasons: [...d.reasons, ...settingReasons], version, state: nextState(record), record, analysis, place, warnings: analysis.plan.warnings };
   }
 
   // The same tree: new clients, a new label or a new server address take effect on it.

@@ -135,15 +135,15 @@ export function planJson(plan: ImportPlan): object {
 }
 
 export function renderPlan(plan: ImportPlan, root: string): string {
+  // Setting changes are among the reasons of a plan that changes anything.
   const why = plan.reasons.map((r) => `  - ${r.message}\n`).join('');
-  const changes = plan.settingChanges.map((c) => `note: ${root}: ${c}\n`).join('');
   switch (plan.action) {
     case 'unchanged':
-      return `${plan.name}: unchanged (version ${plan.version}); nothing to do\n${why}${changes}`;
+      return `${plan.name}: unchanged (version ${plan.version}); nothing to do\n${why}`;
     case 'update':
-      return `${plan.name}: would update version ${plan.version} on the same tree:\n${why}${changes}${plan.analysis ? renderAnalysis(plan.analysis) : ''}`;
+      return `${plan.name}: would update version ${plan.version} on the same tree:\n${why}${plan.analysis ? renderAnalysis(plan.analysis) : ''}`;
     case 'new-version':
-      return `${plan.name}: would import as version ${plan.version} into ${root}/.pxe-import/versions/${plan.name}/${plan.version} (${plan.place === 'extract' ? 'extract the tree' : 'copy the whole ISO'}):\n${why}${changes}${renderAnalysis(plan.analysis)}`;
+      return `${plan.name}: would import as version ${plan.version} into ${root}/.pxe-import/versions/${plan.name}/${plan.version} (${plan.place === 'extract' ? 'extract the tree' : 'copy the whole ISO'}):\n${why}${renderAnalysis(plan.analysis)}`;
   }
 }
 
