@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PxeError } from '../errors.js';
 
@@ -31,6 +31,24 @@ export async function writeFileAtomic(path: string, content: string | Buffer, mo
     throw ioError(path, 'cannot write', e);
   }
   return true;
+}
+
+/**
+ * writeFileAtomic for a file the admin may have made a symlink (an exports file kept elsewhere):
+ * the link's target is replaced, the link stays. A dangling link is refused, not replaced.
+ */
+export async function writeThroughLink(path: string, content: string | Buffer): Promise<boolean> {
+  return writeFileAtomic(await linkTarget(path), content);
+}
+
+/** The file a write to `path` must replace: `path` itself, or the file its symlink leads to. */
+export async function linkTarget(path: string): Promise<string> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return path;
+  return realpath(path).catch(async (e: NodeJS.ErrnoException) => {
+    const to = await readlink(path).catch(() => '?');
+    throw ioError(path, `is a symbolic link to ${to}, which does not lead to a file; fix or remove the link`, e);
+  });
 }
 
 /** Points `path` at `target` by renaming a new symlink over it; false when it already does. */

@@ -23,7 +23,7 @@ import { removeTree } from '../extract/remove.js';
 import type { ConfigFile } from './config.js';
 import { deriveFiles, diffDerived, exportsChange, hostFileDirs, snapshotPaths, type DerivedChanges, type DiskSnapshot } from './derived.js';
 import { failpoint } from './failpoint.js';
-import { ioError, replaceSymlink, writeFileAtomic } from './fs-atomic.js';
+import { ioError, linkTarget, replaceSymlink, writeFileAtomic, writeThroughLink } from './fs-atomic.js';
 import { Layout } from './layout.js';
 import { acquireLock, type Lock } from './lock.js';
 import { resolveSettings, type HostNetwork, type MenuSettings, type ResolvedSettings, type SettingFlags } from './settings.js';
@@ -267,13 +267,13 @@ export class RootSession {
   async #leaveExportsFile(file: string): Promise<void> {
     this.#formerExportsFile = undefined;
     const { bytes } = exportsChange(await readFile(file).catch(() => undefined), file, this.layout, []);
-    if (bytes !== undefined && (await writeFileAtomic(file, bytes))) this.changed.push(file);
+    if (bytes !== undefined && (await writeThroughLink(file, bytes))) this.changed.push(file);
   }
 
   async #writeExports(bytes: Buffer): Promise<void> {
     const file = this.#settings.settings.exportsFile;
     await checkWritable(file);
-    if (await writeFileAtomic(file, bytes)) {
+    if (await writeThroughLink(file, bytes)) {
       this.changed.push(file);
       if (this.options.reload) await this.#reloadExports();
     }
@@ -321,7 +321,8 @@ function isLeftover(name: string): boolean {
 }
 
 /** Fails before a write (and before a commit that would need it) when the file cannot be written. */
-export async function checkWritable(file: string): Promise<void> {
+export async function checkWritable(path: string): Promise<void> {
+  const file = await linkTarget(path);
   await access(file, constants.W_OK).catch(async (e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') throw ioError(file, 'exports file is not writable', e);
     const dir = dirname(file);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -221,5 +221,25 @@ describe('small things users hit', () => {
     const r = await runCli(['init', '--root', root, '--exports-file', join(dir, 'no/such/dir/x.exports'), '--sysroot', sysroot]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(root, 'pxelinux.cfg/default')));
+  });
+});
+
+describe('an exports file that is a symlink', () => {
+  test('is updated through the link (the link stays); a dangling one is refused before anything is committed', async () => {
+    const { dir, root, state } = await fresh();
+    await mkdir(join(dir, 'etc'));
+    await writeFile(join(dir, 'etc/real.exports'), '/srv/user *(ro)\n');
+    await symlink('etc/real.exports', join(dir, 'link.exports'));
+    const r = await runCli([demo, '--as', 'demo', '--root', root, '--exports-file', join(dir, 'link.exports'), ...net]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readlink(join(dir, 'link.exports')), 'etc/real.exports');
+    assert.match(await readFile(join(dir, 'etc/real.exports'), 'utf8'), /^\/srv\/user \*\(ro\)\n.*# pxe-import demo /s);
+    const before = await readFile(state, 'utf8');
+    await symlink('etc/missing.exports', join(dir, 'dangling.exports'));
+    const d = await runCli([demo, '--as', 'demo', '--root', root, '--exports-file', join(dir, 'dangling.exports')]);
+    assert.equal(d.code, 1);
+    assert.match(d.stderr, /dangling\.exports: is a symbolic link to etc\/missing\.exports, which does not lead to a file; fix or remove the link/);
+    assert.equal(await readFile(state, 'utf8'), before, 'nothing was committed');
+    assert.equal(await readlink(join(dir, 'dangling.exports')), 'etc/missing.exports');
   });
 });
