@@ -14,6 +14,19 @@ export interface SourceIdentity {
   readonly fingerprint: string;
 }
 
+/**
+ * The source of a version `pxe-import repair` rebuilt from its tree: the image it came from is not
+ * known. Its empty fingerprint matches no image, so the next import of the real ISO under that name
+ * makes a new version (and records the image) rather than taking the tree as unchanged.
+ */
+export function unknownSource(size: number): SourceIdentity {
+  return { path: '', size, mtimeMs: 0, fingerprint: '' };
+}
+
+export function isUnknownSource(source: SourceIdentity): boolean {
+  return source.fingerprint === '';
+}
+
 /** A version kept after a newer one replaced it, so clients booted from it keep working. */
 export interface RetainedVersion {
   readonly version: string;
