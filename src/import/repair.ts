@@ -376,7 +376,9 @@ export async function repairRoot(request: RepairRequest, options: RepairOptions)
   return RootSession.with({ ...options, needServer: true, repair: start }, async (session) => {
     const read = files!;
     const plan = await planRepair(request, options, read, session.settings);
-    const nothing = !read.current.exists && !read.previous.state && Object.keys(plan.state.imports).length === 0;
+    // A root with trees gets a state even when none of them can be served: commands work on it
+    // again, and the trees stay, reported as unnamed.
+    const nothing = !read.current.exists && !read.previous.state && (await listVersionDirs(layout)).size === 0;
     if (nothing) return { plan: { ...plan, notes: [...plan.notes, `${options.root}: no state and no tree: nothing to repair`] }, changed: [] };
     await session.precheck(plan.state);
     if (read.current.exists && read.current.state === undefined) {

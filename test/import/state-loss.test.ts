@@ -132,6 +132,23 @@ describe('state.json deleted after two imports', () => {
   });
 });
 
+describe('a root whose only tree cannot be served', () => {
+  test('repair records a state without it, so commands work again, and leaves the tree in place', async () => {
+    const r = await pxeRoot();
+    const junk = join(r.root, '.pxe-import/versions/junk/20200101T000000Z-deadbeef');
+    await mkdir(junk, { recursive: true });
+    await writeFile(join(junk, 'README'), 'not a tree of an image\n');
+    assert.equal((await r.cli([demo, '--as', 'demo', '--quiet'])).code, 4);
+    const repaired = await r.cli(['repair']);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.match(repaired.stdout, /versions\/junk\/20200101T000000Z-deadbeef: left in place, not served: .*no profile recognises/);
+    const imported = await r.cli([demo, '--as', 'demo', '--quiet']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /junk\/20200101T000000Z-deadbeef: a tree .* does not name: left in place/);
+    assert.equal(await readFile(join(junk, 'README'), 'utf8'), 'not a tree of an image\n');
+  });
+});
+
 describe('state.json damaged', () => {
   test('every command that changes the root exits 4 and changes nothing; list and inspect exit 4; repair --from-prev restores the previous state', async () => {
     const r = await twoImports();
