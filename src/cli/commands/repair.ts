@@ -33,6 +33,7 @@ export function registerRepair(program: Command): void {
     const profiles = await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]);
     try {
       const { plan, changed } = await repairRoot({ fromPrev: Boolean(flags.fromPrev), dryRun: Boolean(flags.dryRun) }, { ...request, profiles });
+      for (const w of plan.warnings) warnings.handler(w);
       const lines = [...plan.notes.map((n) => `note: ${n}`), ...notes.map((n) => `note: ${n}`)];
       if (flags.json) {
         process.stdout.write(renderState(plan.state));
