@@ -60,7 +60,8 @@ export type WarningCode =
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   // exports and the root
   | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
-  | 'STATE_CLIENTS_INVALID'; // the state records clients exports(5) cannot take: that import is not exported
+  | 'STATE_CLIENTS_INVALID' // the state records clients exports(5) cannot take: that import is not exported
+  | 'TREE_UNNAMED'; // a version directory the state does not name: left in place, never removed
 
 /** A recoverable problem: reported through `onWarning`, never thrown (unless --strict). */
 export interface Warning {

@@ -11,6 +11,7 @@ import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerRemove } from './commands/remove.js';
+import { registerRepair } from './commands/repair.js';
 import { registerSync } from './commands/sync.js';
 import { exitCodeFor, ExitCode } from './exit-codes.js';
 
@@ -29,6 +30,7 @@ registerExtract(program);
 registerList(program);
 registerRemove(program);
 registerSync(program);
+registerRepair(program);
 registerInit(program);
 registerDhcp(program);
 registerHost(program);

@@ -91,6 +91,26 @@ export function versionId(now: Date, fingerprint: string, taken: (id: string) =>
   return id;
 }
 
+/** "20261122T035300Z-3fa2b1c9", with ".N" when a --force re-import fell in the same second. */
+const VERSION_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{8}(?:\.(\d+))?$/;
+
+export function isVersionId(id: string): boolean {
+  return VERSION_ID.test(id);
+}
+
+/** When a version was made (its id's time), or undefined for a name that is not a version id. */
+export function versionTime(id: string): Date | undefined {
+  const m = VERSION_ID.exec(id);
+  return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`) : undefined;
+}
+
+/** Orders version ids oldest first: by their time, then (the same image within a second) by their ".N". */
+export function compareVersionIds(a: string, b: string): number {
+  const suffix = (id: string) => Number(VERSION_ID.exec(id)?.[7] ?? 1);
+  const base = (id: string) => id.replace(/\.\d+$/, '');
+  return base(a) < base(b) ? -1 : base(a) > base(b) ? 1 : suffix(a) - suffix(b);
+}
+
 /** A name for an image when none is given: its file name without ".iso", in the characters names allow. */
 export function nameFromImage(image: string): string {
   const base = basename(image).replace(/\.iso$/i, '');

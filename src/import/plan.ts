@@ -9,7 +9,7 @@ import { analyzeView, type Analysis, type Profile, type TreeView } from '../prof
 import type { ResolvedSettings } from './settings.js';
 import { serveContext } from './serve.js';
 import { Layout, versionId } from './layout.js';
-import { withImport, withSettings, type ImportRecord, type RetainedVersion, type RootSettings, type SourceIdentity, type State } from './state.js';
+import { isUnknownSource, withImport, withSettings, type ImportRecord, type RetainedVersion, type RootSettings, type SourceIdentity, type State } from './state.js';
 
 export interface ImportRequest {
   readonly image: string;
@@ -40,7 +40,7 @@ export interface PlanFacts {
 
 /** Why the import does what it does: shown by --dry-run, and in --json as codes and text. */
 export interface PlanReason {
-  readonly code: 'FIRST_IMPORT' | 'IMAGE_CHANGED' | 'FORCED' | 'TREE_MISSING' | 'SAME_IMAGE' | 'SETTING_CHANGED' | 'CLIENTS_CHANGED' | 'LABEL_CHANGED' | 'SERVED_CHANGED';
+  readonly code: 'FIRST_IMPORT' | 'IMAGE_CHANGED' | 'SOURCE_UNKNOWN' | 'FORCED' | 'TREE_MISSING' | 'SAME_IMAGE' | 'SETTING_CHANGED' | 'CLIENTS_CHANGED' | 'LABEL_CHANGED' | 'SERVED_CHANGED';
   readonly message: string;
 }
 
@@ -91,7 +91,7 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       : [];
     const record: ImportRecord = {
       name,
-      label: request.label ?? analysis.match.release ?? (facts.view!.volumeId || name),
+      label: request.label ?? defaultLabel(analysis, facts.view!, name),
       source: facts.identity,
       profile: { id: analysis.match.profile.id, family: analysis.match.profile.family, release: analysis.match.release },
       version,
@@ -140,6 +140,9 @@ function decide(facts: Omit<PlanFacts, 'view'>, request: ImportRequest): Decisio
   const newVersion = (code: PlanReason['code'], message: string): Decision => ({ kind: 'new-version', replan: false, reasons: [{ code, message }] });
   if (!previous) return newVersion('FIRST_IMPORT', `${request.name} is not imported yet`);
   if (request.force) return newVersion('FORCED', '--force: a new version although the image is unchanged');
+  if (isUnknownSource(previous.source)) {
+    return newVersion('SOURCE_UNKNOWN', `the image of version ${previous.version} is not known (its state was rebuilt by pxe-import repair): a new version from this one`);
+  }
   if (!sameSource(previous.source, identity)) return newVersion('IMAGE_CHANGED', `the image changed (size, modification time or volume descriptors differ from version ${previous.version})`);
   if (!facts.present.has(previous.version)) return newVersion('TREE_MISSING', `the tree of version ${previous.version} is missing`);
   const was = previous.served;
@@ -179,7 +182,13 @@ function served(s: RootSettings): { server: string; httpBase: string | undefined
   return { server: s.server, httpBase: s.httpBase };
 }
 
-function servesNfs(r: ImportRecord): boolean {
+/** A new version's label without --label: the detected release, else the volume id, else the name. */
+export function defaultLabel(analysis: Analysis, view: TreeView, name: string): string {
+  return analysis.match.release ?? (view.volumeId || name);
+}
+
+/** Whether a version of this record is exported over NFS (only linux entries boot from NFS). */
+export function servesNfs(r: Pick<ImportRecord, 'entries'>): boolean {
   return r.entries.some((e) => e.nfs !== undefined && e.method === 'linux');
 }
 

@@ -29,6 +29,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { resolveSettings, type HostNetwork, type MenuSettings, type ResolvedSettings, type SettingFlags } from './settings.js';
 import { readStateFile } from './read.js';
 import { EMPTY_STATE, renderState, withSettings, type State } from './state.js';
+import { isLeftover } from './trees.js';
 
 export interface SessionOptions {
   /** The PXE root (settings.ts resolveRootDir). */
@@ -46,6 +47,12 @@ export interface SessionOptions {
   readonly onWarning?: WarningHandler;
   /** Human-readable notes: "add this INCLUDE line", "exportfs said …". */
   readonly onNote?: (note: string) => void;
+  /**
+   * `pxe-import repair` only (repair.ts): opens a root whose state is missing or damaged. Called
+   * under the lock instead of reading state.json, it gives the state to start from (no imports,
+   * so the repaired state's commit removes no tree); nothing is derived or pruned on opening.
+   */
+  readonly repair?: () => Promise<State>;
 }
 
 export class RootSession {
@@ -90,10 +97,13 @@ export class RootSession {
     let session: RootSession;
     try {
       failpoint('after-lock');
-      const state = await readStateFile(options.root);
+      // readStateFile refuses a damaged state, and a missing one while trees exist (STATE_INVALID):
+      // only repair, which reads them itself, may open such a root.
+      const state = options.repair !== undefined ? await options.repair() : await readStateFile(options.root);
       session = new RootSession(options, lock, state ?? EMPTY_STATE, created);
       // A root without state has nothing to repair; leave it untouched until something is committed.
-      if (state === undefined) return session;
+      // Nor is a root being repaired: its derived files follow the state repair commits.
+      if (state === undefined || options.repair !== undefined) return session;
     } catch (e) {
       await lock.release();
       if (created !== undefined) await rm(created, { recursive: true, force: true });
@@ -211,7 +221,11 @@ export class RootSession {
     if (changes.exports !== undefined) await checkWritable(this.#settings.settings.exportsFile);
   }
 
-  /** Removes the trees the state lists for removal, and what killed runs left in the versions folder. */
+  /**
+   * Removes the trees the state lists for removal, and what killed runs left in the versions folder.
+   * A tree the state does not name is reported (TREE_UNNAMED) and left alone: it may be all that is
+   * left of imports whose state was lost, and `pxe-import repair` adopts it.
+   */
   async prune(): Promise<void> {
     const pruning = this.#state.pruning ?? [];
     for (const tree of pruning) {
@@ -220,11 +234,17 @@ export class RootSession {
       await removeTree(path);
       this.changed.push(path);
     }
+    const served = servedTrees(this.#state);
     const versions = join(this.layout.meta, 'versions');
     for (const name of await readdir(versions).catch(() => [] as string[])) {
       const dir = this.layout.versionsOf(name);
       for (const v of await readdir(dir).catch(() => [] as string[])) {
-        if (!isLeftover(v)) continue;
+        if (!isLeftover(v)) {
+          if (!served.has(this.layout.treePath(name, v))) {
+            this.#warn({ code: 'TREE_UNNAMED', message: `a tree ${this.layout.state} does not name: left in place (pxe-import repair adopts it; or remove it by hand)`, file: join(dir, v) });
+          }
+          continue;
+        }
         await removeTree(join(dir, v));
         this.changed.push(join(dir, v));
       }
@@ -298,7 +318,7 @@ export class RootSession {
   }
 
   #warn(w: Warning): void {
-    const key = `${w.code} ${w.message}`;
+    const key = `${w.code} ${w.file ?? ''} ${w.message}`;
     if (this.#said.has(key)) return;
     this.#said.add(key);
     this.options.onWarning?.(w);
@@ -313,11 +333,6 @@ function servedTrees(state: State): Set<string> {
     for (const old of r.retained) out.add(`.pxe-import/versions/${name}/${old.version}`);
   }
   return out;
-}
-
-/** What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts name them). */
-function isLeftover(name: string): boolean {
-  return /^\..+\.partial-\d+-[0-9a-f]+$/.test(name) || /\.partial$/.test(name);
 }
 
 /** Fails before a write (and before a commit that would need it) when the file cannot be written. */

@@ -14,6 +14,19 @@ export interface SourceIdentity {
   readonly fingerprint: string;
 }
 
+/**
+ * The source of a version `pxe-import repair` rebuilt from its tree: the image it came from is not
+ * known. Its empty fingerprint matches no image, so the next import of the real ISO under that name
+ * makes a new version (and records the image) rather than taking the tree as unchanged.
+ */
+export function unknownSource(size: number): SourceIdentity {
+  return { path: '', size, mtimeMs: 0, fingerprint: '' };
+}
+
+export function isUnknownSource(source: SourceIdentity): boolean {
+  return source.fingerprint === '';
+}
+
 /** A version kept after a newer one replaced it, so clients booted from it keep working. */
 export interface RetainedVersion {
   readonly version: string;
@@ -131,7 +144,31 @@ export function parseState(text: string, file: string): State {
   ) {
     throw new PxeError('STATE_INVALID', `${file}: not a pxe-import state (format ${JSON.stringify(state?.format)}); restore it from ${file}.prev or run pxe-import repair`, { file });
   }
+  // A record every command would trip over (a hand edit, a damaged disk) is refused here, once,
+  // rather than failing later as an internal error in whichever command reads it first.
+  for (const [name, record] of Object.entries(state.imports)) {
+    const bad = recordProblem(name, record);
+    if (bad) throw new PxeError('STATE_INVALID', `${file}: imports.${name}: ${bad}; restore it from ${file}.prev or run pxe-import repair`, { file });
+  }
   return state;
+}
+
+/** A path segment of a version directory: no "/", not "." or "..". */
+const SEGMENT = /^(?!\.\.?$)[^/]+$/;
+
+/** What makes an import record unusable (the fields commands read without checking), or undefined. */
+function recordProblem(name: string, r: unknown): string | undefined {
+  if (!isObject(r)) return 'not an object';
+  const record = r as Partial<Record<keyof ImportRecord, unknown>>;
+  if (record.name !== name || !SEGMENT.test(name)) return `name ${JSON.stringify(record.name)} differs from its key`;
+  if (typeof record.version !== 'string' || !SEGMENT.test(record.version)) return `invalid version ${JSON.stringify(record.version)}`;
+  for (const key of ['label', 'exportPath', 'importedAt'] as const) if (typeof record[key] !== 'string') return `${key} is not a string`;
+  for (const key of ['source', 'profile'] as const) if (!isObject(record[key])) return `${key} is not an object`;
+  for (const key of ['clients', 'entries', 'retained'] as const) if (!Array.isArray(record[key])) return `${key} is not a list`;
+  const retained = record.retained as unknown[];
+  if (!retained.every((v) => isObject(v) && typeof (v as RetainedVersion).version === 'string' && SEGMENT.test((v as RetainedVersion).version))) return 'a retained version is invalid';
+  if (!(record.entries as unknown[]).every(isObject)) return 'an entry is not an object';
+  return undefined;
 }
 
 function optionalObject(v: unknown): boolean {

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PxeError } from '../errors.js';
+import { PxeError, type WarningHandler } from '../errors.js';
 import { importImage, type ImportOptions, type ImportResult } from './apply.js';
 import { checkName, nameFromImage } from './layout.js';
 import { removeImport } from './remove.js';
@@ -95,7 +95,7 @@ export interface SyncRequest {
 }
 
 /** Runs the sync; `onEvent` hears each outcome as it happens. Returns the number of failures. */
-export async function syncFolder(request: SyncRequest, options: ImportOptions, onEvent: (e: SyncEvent) => void): Promise<{ failed: number; total: number }> {
+export async function syncFolder(request: SyncRequest, given: ImportOptions, onEvent: (e: SyncEvent) => void): Promise<{ failed: number; total: number }> {
   const folder = resolve(request.folder);
   const st = await stat(folder).catch(() => undefined);
   if (!st) throw new PxeError('USAGE', `${folder}: no such folder`, { file: folder });
@@ -109,13 +109,13 @@ export async function syncFolder(request: SyncRequest, options: ImportOptions, o
   for (const e of entries) checkName(e.name);
   let failed = refused.length;
   for (const r of refused) onEvent({ kind: 'failed', entry: r, error: new PxeError('USAGE', r.reason) });
+  const options = { ...given, onWarning: oncePerRun(given.onWarning) };
   for (const entry of entries) {
     try {
       const result = await importImage({ image: join(folder, entry.file), name: entry.name, profileId: undefined, label: undefined, force: false, retention: request.retention }, options);
       onEvent({ kind: 'imported', entry, result });
     } catch (e) {
-      // Another run holds the root: the rest would wait for it too. Stop with its exit code.
-      if (e instanceof PxeError && e.code === 'LOCKED') throw e;
+      if (stopsTheRun(e)) throw e;
       failed++;
       onEvent({ kind: 'failed', entry, error: e as Error });
     }
@@ -134,7 +134,7 @@ export async function syncFolder(request: SyncRequest, options: ImportOptions, o
         onEvent({ kind: 'removed', name });
       } catch (e) {
         // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
-        if (e instanceof PxeError && e.code === 'LOCKED') throw e;
+        if (stopsTheRun(e)) throw e;
         failed++;
         onEvent({ kind: 'not-pruned', name, reason: (e as Error).message });
       }
@@ -148,4 +148,26 @@ export async function syncFolder(request: SyncRequest, options: ImportOptions, o
     });
   }
   return { failed, total: entries.length + refused.length };
+}
+
+/**
+ * Errors about the root rather than an image: the images after it would meet them too. Another
+ * run holds the lock (exit 75), or the state is damaged or lost (exit 4): stop with that code.
+ */
+function stopsTheRun(e: unknown): boolean {
+  return e instanceof PxeError && (e.code === 'LOCKED' || e.code === 'STATE_INVALID');
+}
+
+/** Each image opens a session of its own; a tree the state does not name is said once per sync, not once per image. */
+function oncePerRun(onWarning: WarningHandler | undefined): WarningHandler | undefined {
+  if (onWarning === undefined) return undefined;
+  const said = new Set<string>();
+  return (w) => {
+    if (w.code === 'TREE_UNNAMED') {
+      const key = `${w.file} ${w.message}`;
+      if (said.has(key)) return;
+      said.add(key);
+    }
+    onWarning(w);
+  };
 }

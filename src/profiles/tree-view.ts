@@ -17,21 +17,30 @@ export interface TreeView extends BootConfigSource {
 }
 
 /** Files likely to hold boot configuration or release information, read into memory. */
-const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+)$/i;
-const MAX_TEXT_BYTES = 256 * 1024;
-const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
+export const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+)$/i;
+export const MAX_TEXT_BYTES = 256 * 1024;
+export const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
 
 /** Builds the view of an opened image, reading its small text files (bounded in size and number). */
 export async function treeViewOf(image: IsoImage): Promise<TreeView> {
+  const texts = await readTextFiles(image.root, (file) => readFileContent(image.source, file));
+  return treeViewFrom(image.root, texts, image.volume.volumeId);
+}
+
+/**
+ * The small text files of a tree the profiles read (TEXT_FILE, bounded in size and number), by
+ * absolute path: `read` gives a file's bytes, from an image or from a tree extracted from one.
+ */
+export async function readTextFiles(root: IsoDirectory, read: (file: IsoFile) => Promise<Buffer>): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   let total = 0;
-  for (const e of walkEntries(image.root)) {
+  for (const e of walkEntries(root)) {
     if (e.kind !== 'file' || e.size > MAX_TEXT_BYTES || !TEXT_FILE.test(`/${e.path}`)) continue;
     if (total + e.size > MAX_TOTAL_TEXT) break;
     total += e.size;
-    texts.set(`/${e.path}`, (await readFileContent(image.source, e as IsoFile)).toString('utf8'));
+    texts.set(`/${e.path}`, (await read(e)).toString('utf8'));
   }
-  return treeViewFrom(image.root, texts, image.volume.volumeId);
+  return texts;
 }
 
 /** The view over a tree and already-read texts. Also what tests build directly. */

@@ -22,7 +22,7 @@ export function registerList(program: Command): void {
       return;
     }
     const rows = [['NAME', 'PROFILE', 'VERSION', 'ENTRIES', 'KEPT', 'LABEL', 'IMAGE']];
-    for (const r of records) rows.push([r.name, r.profile.id, r.version, String(r.entries.length), String(r.retained.length), r.label, r.source.path]);
+    for (const r of records) rows.push([r.name, r.profile.id, r.version, String(r.entries.length), String(r.retained.length), r.label, r.source.path || '(unknown: rebuilt by repair)']);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) process.stdout.write(`${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`);
   });

@@ -1,0 +1,37 @@
+/**
+ * The trees on disk: what `ROOT/.pxe-import/versions/` holds, whatever the state says. The session
+ * prunes and reports from it, read.ts refuses a root whose state was lost while trees exist, and
+ * repair.ts rebuilds the state from it.
+ */
+import { readdir } from 'node:fs/promises';
+import type { Layout } from './layout.js';
+
+/** What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts name them). */
+export function isLeftover(name: string): boolean {
+  return /^\..+\.partial-\d+-[0-9a-f]+$/.test(name) || /\.partial$/.test(name);
+}
+
+/**
+ * Every version directory under the versions folder, by import name (names and versions sorted):
+ * directories only, leftovers of killed runs left out. Names and versions are not checked: a
+ * directory someone put there by hand is a tree too, and never removed unnamed.
+ */
+export async function listVersionDirs(layout: Layout): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const names = await readdir(layout.versionsDir, { withFileTypes: true }).catch(() => []);
+  for (const name of names.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    const versions = (await readdir(layout.versionsOf(name), { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isDirectory() && !isLeftover(e.name))
+      .map((e) => e.name)
+      .sort();
+    if (versions.length > 0) out.set(name, versions);
+  }
+  return out;
+}
+
+/** How many version directories `listVersionDirs` found. */
+export function countTrees(trees: ReadonlyMap<string, readonly string[]>): number {
+  let n = 0;
+  for (const versions of trees.values()) n += versions.length;
+  return n;
+}
