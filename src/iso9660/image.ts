@@ -374,7 +374,6 @@ class TreeWalker {
       const unusable = checkSymlinkTarget(target);
       if (unusable) {
         this.warn({ code: 'ENTRY_UNSAFE', message: `${shown}: ${unusable}; entry skipped`, path: `/${path}` });
-        names.delete(name);
         return undefined;
       }
       parent.children.push({ kind: 'symlink', name, path, target, ...attrs });
