@@ -63,7 +63,9 @@ export interface FuzzSummary {
   readonly unconfirmed: number;
   readonly refused: number;
   readonly peakRssKiB: number;
+  readonly peakRssCase: number | undefined;
   readonly slowestMs: number;
+  readonly slowestCase: number | undefined;
   readonly findings: readonly string[];
 }
 
@@ -84,12 +86,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
   let refused = 0;
   let unconfirmed = 0;
   let peakRssKiB = 0;
+  let peakRssCase: number | undefined;
   let slowestMs = 0;
-  const record = (rs: readonly RunResult[]) => {
+  let slowestCase: number | undefined;
+  const record = (n: number, rs: readonly RunResult[]) => {
     for (const r of rs) {
       runs++;
-      peakRssKiB = Math.max(peakRssKiB, r.rssKiB ?? 0);
-      slowestMs = Math.max(slowestMs, r.ms);
+      if ((r.rssKiB ?? 0) > peakRssKiB) [peakRssKiB, peakRssCase] = [r.rssKiB!, n];
+      if (r.ms > slowestMs) [slowestMs, slowestCase] = [r.ms, n];
     }
   };
   try {
@@ -107,12 +111,12 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const caseDir = join(scratch, `case-${n}`);
       mkdirSync(caseDir);
       let verdict = await checkImage(mutant, caseDir, watch, limits);
-      record(verdict.runs);
+      record(n, verdict.runs);
       if (needsConfirmation(verdict.problems)) {
         rmSync(caseDir, { recursive: true, force: true });
         mkdirSync(caseDir);
         const again = await checkImage(mutant, caseDir, watch, limits);
-        record(again.runs);
+        record(n, again.runs);
         if (again.problems.length === 0) {
           unconfirmed++;
           verdict = again;
@@ -154,7 +158,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
     unconfirmed,
     refused,
     peakRssKiB,
+    peakRssCase,
     slowestMs: Math.round(slowestMs),
+    slowestCase,
     findings,
   };
 }
@@ -165,7 +171,7 @@ export function formatSummary(s: FuzzSummary): string {
   return (
     `fuzz: seed ${s.seed}: ${s.images} images (${s.runs} runs) in ${s.seconds} s: ${c.crash} crashes, ${c.hang} hangs, ${c.memory} over memory, ` +
     `${c['outside-write']} outside writes, ${c['unsafe-entry']} unsafe entries, ${c.leftover} leftovers, ${c.unclear} unclear messages; ` +
-    `${s.refused} refused cleanly; peak RSS ${Math.round(s.peakRssKiB / 1024)} MB; slowest run ${s.slowestMs} ms` +
+    `${s.refused} refused cleanly; peak RSS ${Math.round(s.peakRssKiB / 1024)} MB (case ${s.peakRssCase}); slowest run ${s.slowestMs} ms (case ${s.slowestCase})` +
     (s.unconfirmed ? `; ${s.unconfirmed} slow once, fine when run again` : '')
   );
 }
