@@ -5,11 +5,10 @@
  * PXE_IMPORT_REQUIRE_ALL=1, and 20 s elsewhere). The seed is PXE_IMPORT_FUZZ_SEED, default
  * derived from the commit under test: every push explores new cases, and a run can be
  * repeated exactly. Failing inputs are kept in PXE_IMPORT_FUZZ_FINDINGS (default a new
- * temporary directory), each with the command that replays it.
+ * directory in TMPDIR), each with the command that replays it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -29,7 +28,8 @@ function commitSeed(): number {
 
 test(`fuzzing inspect and extract for ${seconds} s finds nothing`, { skip: SKIP || (seconds <= 0 && 'PXE_IMPORT_FUZZ_SECONDS=0') }, async (t) => {
   const seed = process.env.PXE_IMPORT_FUZZ_SEED !== undefined ? Number(process.env.PXE_IMPORT_FUZZ_SEED) : commitSeed();
-  const findings = process.env.PXE_IMPORT_FUZZ_FINDINGS ?? mkdtempSync(join(tmpdir(), 'pxe-import-fuzz-findings-'));
+  // Made only when something is found.
+  const findings = process.env.PXE_IMPORT_FUZZ_FINDINGS ?? join(tmpdir(), `pxe-import-fuzz-findings-${seed}-${process.pid}`);
   const problems: string[] = [];
   const summary = await fuzz({
     seeds,
