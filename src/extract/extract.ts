@@ -5,9 +5,10 @@ import { PxeError, type WarningHandler } from '../errors.js';
 import type { IsoDirectory, IsoEntry, IsoFile, IsoSymlink } from '../iso9660/entry.js';
 import { walkEntries } from '../iso9660/entry.js';
 import type { IsoImage } from '../iso9660/image.js';
+import { printable, showPath } from '../iso9660/names.js';
 import { readFileChunks } from '../iso9660/read-file.js';
 import type { CopyWorkerData, CopyWorkerMessage } from './copy-worker.js';
-import { finishFile, ioError, mkdirOrFail, newJob, openOrFail, processUmask, writeAll, writeSparse, type DataExtent, type FileJob, type FileSpec } from './file-writer.js';
+import { finishFile, ioError, mkdirOrFail, newJob, openOrFail, processUmask, writeSparse, type DataExtent, type FileJob, type FileSpec } from './file-writer.js';
 
 export interface ExtractProgress {
   readonly bytesDone: number;
@@ -92,12 +93,29 @@ function specOf(file: IsoFile, target: string, umask: number): FileSpec {
  * small files sharing one read; large files are copied by a worker thread meanwhile.
  */
 export async function extractTree(image: IsoImage, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  try {
+    return await writeTree(image, target, options);
+  } catch (e) {
+    throw namingImage(e, image.source.name);
+  }
+}
+
+/**
+ * A failure while writing the tree says which image was being extracted, like every
+ * refusal of the reader does (file-system errors name the file written).
+ */
+function namingImage(e: unknown, imageName: string): unknown {
+  if (!(e instanceof PxeError) || e.code === 'INTERRUPTED' || e.code === 'INTERNAL' || e.message.startsWith(`${imageName}: `)) return e;
+  return new PxeError(e.code, `${imageName}: ${e.message}`, { file: e.file ?? imageName, cause: e });
+}
+
+async function writeTree(image: IsoImage, target: string, options: ExtractOptions): Promise<ExtractResult> {
   const warn = options.onWarning ?? (() => {});
   const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
   const inside = (entry: IsoEntry): string => {
     const p = join(target, entry.path);
     // Second line of defence: names were validated, so this can only fail on a bug.
-    if (!p.startsWith(target + sep)) throw new PxeError('ENTRY_UNSAFE', `/${entry.path}: resolves outside ${target}`);
+    if (!p.startsWith(target + sep)) throw new PxeError('ENTRY_UNSAFE', `${showPath(entry.path)}: resolves outside ${printable(target)}`);
     return p;
   };
 
@@ -141,7 +159,7 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
       default: {
         const reason = `${entry.kind.replace('-', ' ')} not created (device nodes, FIFOs and sockets are never extracted)`;
         skipped.push({ path: `/${entry.path}`, reason });
-        warn({ code: 'ENTRY_SKIPPED', message: `/${entry.path}: ${reason}`, path: `/${entry.path}` });
+        warn({ code: 'ENTRY_SKIPPED', message: `${showPath(entry.path)}: ${reason}`, path: `/${entry.path}` });
       }
     }
   }
@@ -189,7 +207,7 @@ export async function extractTree(image: IsoImage, target: string, options: Extr
       job.fd = openOrFail(job.spec.target, job.spec.mode);
       let offset = 0;
       for await (const chunk of readFileChunks(image.source, file)) {
-        writeAll(job, chunk, 0, chunk.length, offset);
+        writeSparse(job, chunk, 0, chunk.length, offset);
         offset += chunk.length;
       }
       bytesDone += file.size;

@@ -1,5 +1,6 @@
 import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { PxeError } from '../errors.js';
+import { printable } from '../iso9660/names.js';
 import { kernelCopy } from './kernel-copy.js';
 
 /**
@@ -70,9 +71,15 @@ const ZEROS = Buffer.alloc(HOLE_BLOCK);
 /**
  * Writes a piece, leaving whole 64 KiB runs of zeros as holes (libarchive and
  * `cp --sparse=auto` do the same): images pad large files with zeros, and a
- * sparse copy saves both the disk space and the write.
+ * sparse copy saves both the disk space and the write. A shorter piece that is all
+ * zeros is a hole too: zisofs stores blocks of zeros (32-128 KiB) as nothing at all,
+ * and a small image may declare gigabytes of them.
  */
 export function writeSparse(job: FileJob, buffer: Buffer, offset: number, length: number, position: number): void {
+  if (length < HOLE_BLOCK && buffer.compare(ZEROS, 0, length, offset, offset + length) === 0) {
+    job.holes = true;
+    return;
+  }
   const isZero = (o: number) => length - o >= HOLE_BLOCK && buffer.compare(ZEROS, 0, HOLE_BLOCK, offset + o, offset + o + HOLE_BLOCK) === 0;
   let o = 0;
   while (o < length) {
@@ -116,7 +123,7 @@ export function finishFile(job: FileJob): void {
 export function ioError(path: string, what: string, e: unknown): PxeError {
   const err = e as NodeJS.ErrnoException;
   if (err instanceof PxeError) return err;
-  return new PxeError('IO', `${path}: ${what}: ${err.code ?? err.message}`, { file: path, cause: e });
+  return new PxeError('IO', `${printable(path)}: ${what}: ${err.code ?? err.message}`, { file: path, cause: e });
 }
 
 

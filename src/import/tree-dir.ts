@@ -9,7 +9,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PxeError } from '../errors.js';
 import type { IsoDirectory, IsoEntry } from '../iso9660/entry.js';
-import { MAX_DEPTH, MAX_ENTRIES } from '../iso9660/image.js';
+import { MAX_DEPTH, MAX_ENTRIES } from '../iso9660/limits.js';
 import { readTextFiles, treeViewFrom, type TreeView } from '../profiles/tree-view.js';
 import { ioError } from './fs-atomic.js';
 

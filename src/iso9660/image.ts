@@ -4,7 +4,8 @@ import { decodeName, decodeUcs2be, reportBothEndian, SECTOR_SIZE, type BothEndia
 import { isSelfOrParent, parseDirectoryRecord, plainIsoName, type DirectoryRecord } from './directory-record.js';
 import { readBootCatalog, type BootCatalog } from './el-torito.js';
 import type { Extent, IsoDirectory, IsoEntry, IsoFile } from './entry.js';
-import { checkEntryName } from './names.js';
+import { checkLimit, expansionLimit, MAX_CE_BYTES, MAX_EXPANSION, MAX_DEPTH, MAX_DIRECTORY_BYTES, MAX_DIRECTORY_RECORDS, MAX_ENTRIES, MAX_TOTAL_DIRECTORY_BYTES, Tally } from './limits.js';
+import { checkEntryName, checkSymlinkTarget, quoteName, showPath } from './names.js';
 import {
   extensionIds,
   parseRockRidge,
@@ -21,12 +22,6 @@ import { openFileSource, readExactly, type ImageSource } from './source.js';
 import { findSuspOffset, readSuspEntries, type SuspContext } from './susp.js';
 import { readVolumeDescriptors, type PrimaryVolumeDescriptor, type SupplementaryVolumeDescriptor, type VolumeInfo } from './volume-descriptor.js';
 import { readZisofsHeader } from './zisofs.js';
-
-/** Deeper than any real image (libarchive's fuzz image is 200 levels); bounds hostile ones. */
-export const MAX_DEPTH = 1024;
-/** A directory of 64 MiB holds about a million records. */
-export const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
-export const MAX_ENTRIES = 5_000_000;
 
 /** Names mkisofs, genisoimage and libisofs give the directory that holds relocated deep directories. */
 const RELOCATION_DIRECTORIES = new Set(['rr_moved', '.rr_moved', 'RR_MOVED']);
@@ -88,6 +83,7 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
     image: source.name,
     imageSize: source.size,
     sectors,
+    ceBytes: new Tally(MAX_CE_BYTES, source.name, (max) => `more than ${max} bytes of Rock Ridge continuation areas (CE)`),
     warn: (message) => warn({ code: 'ISO_QUIRK', message }),
     bothEndian,
   };
@@ -118,6 +114,9 @@ export async function readIsoImage(source: ImageSource, options: ReadOptions = {
   }
 
   const { hardLinks, stats } = summarise(root);
+  // Files sharing data or inflating from zisofs can make a small image extract to far more than its size.
+  const maxBytes = expansionLimit(source.size);
+  checkLimit(stats.bytes, maxBytes, source.name, () => `the tree would extract to ${stats.bytes} bytes, more than ${maxBytes} (${MAX_EXPANSION} times the image's size)`);
   return {
     source,
     volume: volumeInfo(primary),
@@ -151,17 +150,24 @@ async function readSelfRecord(source: ImageSource, dir: DirectoryRecord, what: s
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableDirectory = Mutable<Omit<IsoDirectory, 'children'>> & { children: IsoEntry[] };
 
+/** Where a directory's records are: copied out of the parent's record, so a pending directory does not pin its parent's data. */
+type DirectoryExtent = Pick<DirectoryRecord, 'extent' | 'extendedAttributeLength' | 'dataLength'>;
+
 interface PendingDirectory {
-  record: DirectoryRecord;
+  extent: DirectoryExtent;
   node: MutableDirectory;
   depth: number;
 }
 
-/** One pass over a directory tree. Holds the loop guards and the hard-link bookkeeping for that pass. */
+/** One pass over a directory tree. Holds the loop guards, the limits and the hard-link bookkeeping for that pass. */
 class TreeWalker {
   readonly #visited = new Set<number>();
+  /** One bit per block of the image: set for every block of a directory already read, so overlapping directories are refused at once. */
+  readonly #directoryBlocks: Uint8Array;
   readonly #relocated = new Map<number, string>();
   readonly #reachedByChildLink = new Set<number>();
+  readonly #directoryBytes: Tally;
+  readonly #records: Tally;
   #entries = 0;
 
   constructor(
@@ -172,7 +178,11 @@ class TreeWalker {
     readonly suspOffset: number | undefined,
     readonly warn: WarningHandler,
     readonly bothEndian: BothEndianReporter,
-  ) {}
+  ) {
+    this.#directoryBlocks = new Uint8Array(Math.ceil(source.size / SECTOR_SIZE / 8));
+    this.#directoryBytes = new Tally(MAX_TOTAL_DIRECTORY_BYTES, source.name, (max) => `more than ${max} bytes of directory records`);
+    this.#records = new Tally(MAX_DIRECTORY_RECORDS, source.name, (max) => `more than ${max} directory records`);
+  }
 
   get image(): string {
     return this.source.name;
@@ -188,7 +198,7 @@ class TreeWalker {
       children: [],
       ...this.attributes(rootSelf, rr),
     };
-    const stack: PendingDirectory[] = [{ record: rootRecord, node: root, depth: 0 }];
+    const stack: PendingDirectory[] = [{ extent: extentOf(rootRecord), node: root, depth: 0 }];
     while (stack.length > 0) {
       const dir = stack.pop()!;
       const subdirectories = await this.readDirectory(dir);
@@ -197,47 +207,57 @@ class TreeWalker {
     this.hideRelocationDirectory(root);
     for (const [extent, path] of this.#relocated) {
       if (!this.#reachedByChildLink.has(extent)) {
-        this.warn({ code: 'ISO_QUIRK', message: `relocated directory ${path} (block ${extent}) is not linked from anywhere (no CL entry points to it)`, path });
+        this.warn({ code: 'ISO_QUIRK', message: `relocated directory ${showPath(path)} (block ${extent}) is not linked from anywhere (no CL entry points to it)`, path });
       }
     }
     return root;
   }
 
-  async #readExtent(record: DirectoryRecord, path: string): Promise<Buffer> {
-    if (record.dataLength > MAX_DIRECTORY_BYTES) {
-      throw new PxeError('ISO_LIMIT', `${this.image}: directory /${path} is ${record.dataLength} bytes, over the ${MAX_DIRECTORY_BYTES}-byte limit`, { file: this.image });
-    }
+  async #readExtent(record: DirectoryExtent, where: string): Promise<Buffer> {
+    checkLimit(record.dataLength, MAX_DIRECTORY_BYTES, this.image, () => `${where} is ${record.dataLength} bytes, over the ${MAX_DIRECTORY_BYTES}-byte limit`);
     const length = Math.ceil(record.dataLength / SECTOR_SIZE) * SECTOR_SIZE;
-    const position = (record.extent + record.extendedAttributeLength) * SECTOR_SIZE;
+    const first = record.extent + record.extendedAttributeLength;
+    const position = first * SECTOR_SIZE;
     if (position + length > this.source.size) {
       throw new PxeError(
         'ISO_TRUNCATED',
-        `${this.image}: directory /${path} at block ${record.extent} (${record.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
+        `${this.image}: ${where} at block ${record.extent} (${record.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
         { file: this.image },
       );
     }
-    return readExactly(this.source, position, length, `directory /${path}`);
+    // Before reading: a chain of directories whose extents overlap would otherwise be read
+    // and parsed again at every level (quadratic time, and memory for every level).
+    for (let block = first; block < first + length / SECTOR_SIZE; block++) {
+      const bit = 1 << (block & 7);
+      if (this.#directoryBlocks[block >>> 3]! & bit) {
+        throw new PxeError('ISO_LOOP', `${this.image}: ${where} (blocks ${first}..${first + length / SECTOR_SIZE - 1}) overlaps a directory already read, at block ${block}: the directory structure loops`, {
+          file: this.image,
+        });
+      }
+    }
+    for (let block = first; block < first + length / SECTOR_SIZE; block++) this.#directoryBlocks[block >>> 3]! |= 1 << (block & 7);
+    this.#directoryBytes.add(length);
+    return readExactly(this.source, position, length, where);
   }
 
   /** Reads one directory's records, adds its children, returns its subdirectories to visit. */
   async readDirectory(dir: PendingDirectory): Promise<PendingDirectory[]> {
-    const { record, node, depth } = dir;
-    const where = node.path === '' ? 'root directory' : `directory /${node.path}`;
-    if (depth > MAX_DEPTH) {
-      throw new PxeError('ISO_LIMIT', `${this.image}: ${where} is nested more than ${MAX_DEPTH} levels deep`, { file: this.image });
-    }
+    const { extent: record, node, depth } = dir;
+    const where = node.path === '' ? 'root directory' : `directory ${showPath(node.path)}`;
+    checkLimit(depth, MAX_DEPTH, this.image, () => `${where} is nested more than ${MAX_DEPTH} levels deep`);
     if (this.#visited.has(record.extent)) {
       throw new PxeError('ISO_LOOP', `${this.image}: ${where} (block ${record.extent}) is reached twice: the directory structure loops`, { file: this.image });
     }
     this.#visited.add(record.extent);
 
-    const data = await this.#readExtent(record, node.path);
+    const data = await this.#readExtent(record, where);
     const records: DirectoryRecord[] = [];
     for (let sectorStart = 0; sectorStart < record.dataLength; sectorStart += SECTOR_SIZE) {
       const sector = data.subarray(sectorStart, sectorStart + SECTOR_SIZE);
       let pos = 0;
       // Records never cross a sector; a zero length byte means the rest of the sector is padding.
       while (pos < SECTOR_SIZE && sector[pos] !== 0) {
+        this.#records.add(1);
         const at = `${where}, block ${record.extent + sectorStart / SECTOR_SIZE} offset ${pos}`;
         const r = parseDirectoryRecord(sector, pos, this.image, at, this.bothEndian(at));
         records.push(r);
@@ -253,9 +273,7 @@ class TreeWalker {
     let parts: DirectoryRecord[] = [];
     for (const r of records) {
       if (isSelfOrParent(r)) continue;
-      if (++this.#entries > MAX_ENTRIES) {
-        throw new PxeError('ISO_LIMIT', `${this.image}: more than ${MAX_ENTRIES} entries`, { file: this.image });
-      }
+      checkLimit(++this.#entries, MAX_ENTRIES, this.image, () => `more than ${MAX_ENTRIES} entries`);
       if (r.isMultiExtent) {
         if (parts.length > 0 && !sameIdentifier(parts[0]!, r)) throw this.#multiExtentError(where, parts[0]!);
         parts.push(r);
@@ -275,7 +293,7 @@ class TreeWalker {
   #multiExtentError(where: string, first: DirectoryRecord): PxeError {
     return new PxeError(
       'ISO_INVALID',
-      `${this.image}: ${where}: multi-extent file "${plainIsoName(first.identifier)}" is not completed by a final record of the same name`,
+      `${this.image}: ${where}: multi-extent file ${quoteName(plainIsoName(first.identifier))} is not completed by a final record of the same name`,
       { file: this.image },
     );
   }
@@ -310,7 +328,7 @@ class TreeWalker {
   async #addEntry(parent: MutableDirectory, parts: DirectoryRecord[], names: Set<string>, depth: number): Promise<PendingDirectory | undefined> {
     const first = parts[0]!;
     const parentWhere = parent.path === '' ? '/' : `/${parent.path}/`;
-    const rr = await this.rockRidgeOf(first, `${parentWhere}${plainIsoName(first.identifier)}`);
+    const rr = await this.rockRidgeOf(first, showPath(`${parentWhere}${plainIsoName(first.identifier)}`));
     if (rr?.relocated) {
       // The original of a relocated directory: it is reached through the CL placeholder instead.
       // Some mkisofs versions mark the relocation directory itself with RE; it has no CL and is just dropped.
@@ -322,15 +340,17 @@ class TreeWalker {
     const path = parent.path === '' ? name : `${parent.path}/${name}`;
     const unsafe = checkEntryName(name);
     if (unsafe) {
-      this.warn({ code: 'ENTRY_UNSAFE', message: `${parentWhere}${JSON.stringify(name)}: ${unsafe}; entry skipped`, path: `${parentWhere}${name}` });
+      const shownParent = parent.path === '' ? '/' : `${showPath(parent.path)}/`;
+      this.warn({ code: 'ENTRY_UNSAFE', message: `${shownParent}${quoteName(name)}: ${unsafe}; entry skipped`, path: `${parentWhere}${name}` });
       return undefined;
     }
+    const shown = showPath(path);
     if (names.has(name)) {
-      this.warn({ code: 'ENTRY_DUPLICATE', message: `/${path}: a second entry with this name in the same directory; skipped`, path: `/${path}` });
+      this.warn({ code: 'ENTRY_DUPLICATE', message: `${shown}: a second entry with this name in the same directory; skipped`, path: `/${path}` });
       return undefined;
     }
     if (first.isAssociated) {
-      this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: associated file (resource fork) skipped`, path: `/${path}` });
+      this.warn({ code: 'ENTRY_SKIPPED', message: `${shown}: associated file (resource fork) skipped`, path: `/${path}` });
       return undefined;
     }
     names.add(name);
@@ -338,24 +358,31 @@ class TreeWalker {
     const type = rr?.mode !== undefined ? rr.mode & S_IFMT : undefined;
 
     if (rr?.childLink !== undefined || first.isDirectory) {
-      let record = first;
+      let extent = extentOf(first);
       if (rr?.childLink !== undefined) {
         // Rock Ridge relocation (RRIP 4.1.5): the real directory lives elsewhere; its "." record says how long it is.
         this.#reachedByChildLink.add(rr.childLink);
-        const target = await readSelfRecord(this.source, { ...first, extent: rr.childLink, extendedAttributeLength: 0 }, `relocated directory /${path}`, this.bothEndian);
-        record = { ...target, extent: rr.childLink };
+        const target = await readSelfRecord(this.source, { ...first, extent: rr.childLink, extendedAttributeLength: 0 }, `relocated directory ${shown}`, this.bothEndian);
+        extent = { ...extentOf(target), extent: rr.childLink };
       }
       const node: MutableDirectory = { kind: 'directory', name, path, children: [], ...attrs };
       parent.children.push(node);
-      return { record, node, depth: depth + 1 };
+      return { extent, node, depth: depth + 1 };
     }
 
     if (type === S_IFLNK || (type === undefined && rr?.symlinkTarget)) {
       if (!rr?.symlinkTarget) {
-        this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: symbolic link without a target (no SL entry); skipped`, path: `/${path}` });
+        this.warn({ code: 'ENTRY_SKIPPED', message: `${shown}: symbolic link without a target (no SL entry); skipped`, path: `/${path}` });
         return undefined;
       }
-      parent.children.push({ kind: 'symlink', name, path, target: decodeName(rr.symlinkTarget), ...attrs });
+      const target = decodeName(rr.symlinkTarget);
+      // Refused here, as a string, like an unsafe name: the system could not create the link.
+      const unusable = checkSymlinkTarget(target);
+      if (unusable) {
+        this.warn({ code: 'ENTRY_UNSAFE', message: `${shown}: ${unusable}; entry skipped`, path: `/${path}` });
+        return undefined;
+      }
+      parent.children.push({ kind: 'symlink', name, path, target, ...attrs });
       return undefined;
     }
     if (type === S_IFCHR || type === S_IFBLK || type === S_IFIFO || type === S_IFSOCK) {
@@ -365,7 +392,7 @@ class TreeWalker {
     }
 
     if (first.interleaveGap !== 0 || first.fileUnitSize !== 0) {
-      this.warn({ code: 'ENTRY_SKIPPED', message: `/${path}: interleaved file (unit ${first.fileUnitSize}, gap ${first.interleaveGap}) is not supported; skipped`, path: `/${path}` });
+      this.warn({ code: 'ENTRY_SKIPPED', message: `${shown}: interleaved file (unit ${first.fileUnitSize}, gap ${first.interleaveGap}) is not supported; skipped`, path: `/${path}` });
       names.delete(name);
       return undefined;
     }
@@ -377,7 +404,7 @@ class TreeWalker {
       if (position + part.dataLength > this.source.size) {
         throw new PxeError(
           'ISO_TRUNCATED',
-          `${this.image}: /${path}: data at block ${part.extent} (${part.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
+          `${this.image}: ${shown}: data at block ${part.extent} (${part.dataLength} bytes) lies beyond the end of the image (${this.source.size} bytes)`,
           { file: this.image },
         );
       }
@@ -389,10 +416,12 @@ class TreeWalker {
     if (zisofs) {
       const problem = await readZisofsHeader(this.source, extents, stored, zisofs);
       if (problem) {
-        this.warn({ code: 'ZISOFS_INVALID', message: `/${path}: ${problem}; copied as stored (${stored} bytes)`, path: `/${path}` });
+        this.warn({ code: 'ZISOFS_INVALID', message: `${shown}: ${problem}; copied as stored (${stored} bytes)`, path: `/${path}` });
         zisofs = undefined;
       } else {
         size = zisofs.uncompressedSize;
+        const max = expansionLimit(this.source.size);
+        checkLimit(size, max, this.image, () => `${shown}: zisofs file would inflate to ${size} bytes, more than ${max} (${MAX_EXPANSION} times the image's size)`);
       }
     }
     const file: Mutable<IsoFile> & { inode?: number } = {
@@ -416,6 +445,10 @@ class TreeWalker {
     const i = root.children.findIndex((c) => c.kind === 'directory' && RELOCATION_DIRECTORIES.has(c.name) && c.children.length === 0);
     if (i >= 0) root.children.splice(i, 1);
   }
+}
+
+function extentOf(r: DirectoryRecord): DirectoryExtent {
+  return { extent: r.extent, extendedAttributeLength: r.extendedAttributeLength, dataLength: r.dataLength };
 }
 
 function sameIdentifier(a: DirectoryRecord, b: DirectoryRecord): boolean {

@@ -1,5 +1,7 @@
 import { PxeError } from '../errors.js';
 import type { IsoFile } from './entry.js';
+import { checkLimit } from './limits.js';
+import { showPath } from './names.js';
 import type { ImageSource } from './source.js';
 import { inflateZisofs } from './zisofs.js';
 
@@ -15,20 +17,20 @@ export async function readStored(source: ImageSource, file: IsoFile, offset: num
       const inExtent = from - base;
       const n = Math.min(extent.length - inExtent, length - filled);
       const got = await source.read(out, filled, n, extent.position + inExtent);
-      if (got !== n) throw new PxeError('ISO_TRUNCATED', `${source.name}: /${file.path}: short read of file data`, { file: source.name });
+      if (got !== n) throw new PxeError('ISO_TRUNCATED', `${source.name}: ${showPath(file.path)}: short read of file data`, { file: source.name });
       filled += n;
     }
     base += extent.length;
   }
-  if (filled !== length) throw new PxeError('ISO_INVALID', `${source.name}: /${file.path}: read past the end of the file's data`, { file: source.name });
+  if (filled !== length) throw new PxeError('ISO_INVALID', `${source.name}: ${showPath(file.path)}: read past the end of the file's data`, { file: source.name });
   return out;
 }
 
-/** Streams a file's logical content (inflating zisofs) in pieces. */
+/** Streams a file's logical content (inflating zisofs) in pieces. A piece may be shared: do not modify it. */
 export async function* readFileChunks(source: ImageSource, file: IsoFile, chunkSize = 1 << 20): AsyncGenerator<Buffer> {
   const stored = file.extents.reduce((n, e) => n + e.length, 0);
   if (file.zisofs) {
-    yield* inflateZisofs(file.zisofs, stored, (o, l) => readStored(source, file, o, l), `${source.name}: /${file.path}`);
+    yield* inflateZisofs(file.zisofs, stored, (o, l) => readStored(source, file, o, l), source.name, showPath(file.path));
     return;
   }
   for (let o = 0; o < stored; o += chunkSize) yield await readStored(source, file, o, Math.min(chunkSize, stored - o));
@@ -39,9 +41,7 @@ export async function* readFileChunks(source: ImageSource, file: IsoFile, chunkS
  * hostile image from making us allocate its declared size.
  */
 export async function readFileContent(source: ImageSource, file: IsoFile, maxBytes = 16 * 1024 * 1024): Promise<Buffer> {
-  if (file.size > maxBytes) {
-    throw new PxeError('ISO_LIMIT', `${source.name}: /${file.path} is ${file.size} bytes, more than the ${maxBytes} bytes expected of it`, { file: source.name });
-  }
+  checkLimit(file.size, maxBytes, source.name, () => `${showPath(file.path)} is ${file.size} bytes, more than the ${maxBytes} bytes expected of it`);
   const parts: Buffer[] = [];
   for await (const chunk of readFileChunks(source, file)) parts.push(chunk);
   return Buffer.concat(parts);

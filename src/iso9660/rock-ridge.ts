@@ -120,7 +120,7 @@ export function parseRockRidge(entries: readonly SuspEntry[], warn: (message: st
         }
         case 'SL':
           sawSl = true;
-          link.add(data);
+          link.add(data, warn);
           break;
         case 'TF':
           result.times = parseTimestamps(data);
@@ -172,11 +172,12 @@ class SymlinkBuilder {
   #parts: Uint8Array[] = [];
   #separatorPending = false;
 
-  add(data: Uint8Array): void {
+  add(data: Uint8Array, warn: (message: string) => void): void {
     let pos = 1; // byte 0: SL flags (bit 0: continues in the next SL entry)
     while (pos + 2 <= data.length) {
       const flags = data[pos]!;
       const length = data[pos + 1]!;
+      if (pos + 2 + length > data.length) warn(`SL component of ${length} bytes runs past the end of its entry; the link target is cut short`);
       const content = data.subarray(pos + 2, Math.min(data.length, pos + 2 + length));
       pos += 2 + length;
       if (this.#separatorPending) this.#parts.push(SLASH);

@@ -1,5 +1,7 @@
 import { PxeError } from '../errors.js';
 import { SECTOR_SIZE, u32both, u8, type BothEndianReporter } from './bytes.js';
+import { checkLimit, type Tally } from './limits.js';
+import { quoteName } from './names.js';
 import type { SectorCache } from './sector-cache.js';
 
 /**
@@ -23,6 +25,8 @@ export interface SuspContext {
   readonly image: string;
   readonly imageSize: number;
   readonly sectors: SectorCache;
+  /** Bytes of continuation areas read so far for the image (MAX_CE_BYTES). */
+  readonly ceBytes: Tally;
   readonly warn: (message: string) => void;
   /** Hears of both-endian CE fields whose halves disagree. */
   readonly bothEndian?: BothEndianReporter;
@@ -46,9 +50,7 @@ export async function readSuspEntries(area: Uint8Array, ctx: SuspContext, where:
       });
     }
     visited.add(key);
-    if (hop >= MAX_CE_PER_RECORD) {
-      throw new PxeError('ISO_LIMIT', `${ctx.image}: ${where}: more than ${MAX_CE_PER_RECORD} Rock Ridge continuation areas (CE) for one entry`, { file: ctx.image });
-    }
+    checkLimit(hop + 1, MAX_CE_PER_RECORD, ctx.image, () => `${where}: more than ${MAX_CE_PER_RECORD} Rock Ridge continuation areas (CE) for one entry`);
     if (next.offset + next.length > SECTOR_SIZE) {
       throw new PxeError('ISO_INVALID', `${ctx.image}: ${where}: continuation area (CE) offset ${next.offset} + length ${next.length} crosses its block`, {
         file: ctx.image,
@@ -59,6 +61,7 @@ export async function readSuspEntries(area: Uint8Array, ctx: SuspContext, where:
         file: ctx.image,
       });
     }
+    ctx.ceBytes.add(next.length);
     const sector = await ctx.sectors.get(next.block, 'continuation area');
     current = sector.subarray(next.offset, next.offset + next.length);
   }
@@ -79,7 +82,7 @@ function parseArea(area: Uint8Array, out: SuspEntry[], ctx: SuspContext, where: 
     const version = area[pos + 3]!;
     if (length < 4 || pos + length > area.length) {
       // Zero padding at the end of an area is normal; anything else is a damaged entry.
-      if (!(area[pos] === 0 && length === 0)) ctx.warn(`${where}: damaged System Use entry "${printable(signature)}" (length ${length}); ignoring the rest of the area`);
+      if (!(area[pos] === 0 && length === 0)) ctx.warn(`${where}: damaged System Use entry ${quoteName(signature)} (length ${length}); ignoring the rest of the area`);
       break;
     }
     const data = area.subarray(pos + 4, pos + length);
@@ -101,10 +104,6 @@ function parseArea(area: Uint8Array, out: SuspEntry[], ctx: SuspContext, where: 
     pos += length;
   }
   return continuation;
-}
-
-function printable(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**

@@ -18,6 +18,14 @@ export const CORPUS_SKIP = requirement(
   `third-party corpus not found at ${CORPUS} (set PXE_IMPORT_CORPUS); skipping conformance tests`,
 );
 
+/** Hostile images a mutation fuzzer found (its README says what each did), kept as regression inputs. */
+export const FUZZ_SAMPLES = process.env.PXE_IMPORT_FUZZ_SAMPLES ?? resolve(REPO_ROOT, '../shared/fuzz');
+export const FUZZ_SAMPLES_SKIP = requirement(
+  'fuzzer samples',
+  existsSync(join(FUZZ_SAMPLES, 'README.md')),
+  `fuzzer samples not found at ${FUZZ_SAMPLES} (set PXE_IMPORT_FUZZ_SAMPLES); skipping their regression tests`,
+);
+
 /** Fixture images built by fixtures/build.sh. */
 export const FIXTURES = join(REPO_ROOT, 'fixtures/out');
 

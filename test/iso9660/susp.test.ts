@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MAX_CE_BYTES, Tally } from '../../src/iso9660/limits.js';
 import { SectorCache } from '../../src/iso9660/sector-cache.js';
 import { bufferSource } from '../../src/iso9660/source.js';
 import { findSuspOffset, MAX_CE_PER_RECORD, readSuspEntries, type SuspContext } from '../../src/iso9660/susp.js';
@@ -9,7 +10,7 @@ const ce = (block: number, offset: number, length: number) => susp('CE', [...bot
 
 function context(image: Uint8Array, warnings: string[] = []): SuspContext {
   const source = bufferSource(image, 'hostile.iso');
-  return { image: 'hostile.iso', imageSize: image.length, sectors: new SectorCache(source), warn: (m) => warnings.push(m) };
+  return { image: 'hostile.iso', imageSize: image.length, sectors: new SectorCache(source), ceBytes: new Tally(MAX_CE_BYTES, 'hostile.iso', (max) => `more than ${max} CE bytes`), warn: (m) => warnings.push(m) };
 }
 
 /** An image of `blocks` sectors with `areas` written at block:offset. */
