@@ -20,6 +20,12 @@ export interface Val {
 export interface Field {
   readonly text: string;
   readonly unresolved: readonly string[];
+  /**
+   * The argument with the double quotes the config wrote around parts of it put back
+   * (`key="a b"` for `text` `key=a b`); absent when it is the same as `text`. A kernel reads its
+   * command line with those quotes, so kernel arguments are taken from here (grub-menu.ts).
+   */
+  readonly kernelText?: string;
 }
 
 /** The variables of one running context, and which of them `export` passes to a configfile. */
@@ -157,24 +163,37 @@ export function expandWords(words: readonly Word[], scope: Scope): Field[] {
   const out: Field[] = [];
   for (const w of words) {
     let cur = '';
+    // `cur` with the word's double-quoted runs quoted again; `open`: inside such a run.
+    let kcur = '';
+    let open = false;
     let active = false;
     let unresolved: string[] = [];
     const push = (): void => {
-      out.push({ text: cur, unresolved });
+      if (open) kcur += '"';
+      out.push(kcur === cur ? { text: cur, unresolved } : { text: cur, unresolved, kernelText: kcur });
       cur = '';
+      kcur = '';
+      open = false;
       active = false;
       unresolved = [];
     };
+    const add = (text: string, double: boolean): void => {
+      // A `"` inside the run cannot be quoted for the kernel; that part stays as GRUB passes it.
+      const quote = double && !text.includes('"');
+      if (quote !== open) kcur += '"';
+      open = quote;
+      cur += text;
+      kcur += text;
+      active = true;
+    };
     for (const p of w.parts) {
       if (p.t === 'lit') {
-        cur += p.text;
-        active = true;
+        add(p.text, p.double === true);
         continue;
       }
       const v = lookup(p.name, p.braced, scope);
       if (p.quoted) {
-        cur += v.value;
-        active = true;
+        add(v.value, true);
         for (const u of v.unresolved) if (!unresolved.includes(u)) unresolved.push(u);
         continue;
       }
@@ -184,8 +203,7 @@ export function expandWords(words: readonly Word[], scope: Scope): Field[] {
       if (/^[ \t\n]/.test(val) && active && cur !== '') push();
       pieces.forEach((piece, i) => {
         if (i > 0) push();
-        cur += piece;
-        active = true;
+        add(piece, false);
         for (const u of v.unresolved) if (mentions(piece, u) && !unresolved.includes(u)) unresolved.push(u);
       });
       if (/[ \t\n]$/.test(val) && pieces.length > 0) push();

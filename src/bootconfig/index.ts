@@ -9,8 +9,8 @@
  *    GRUB and usually repeats grub.cfg with `iso-scan/filename=${iso_path}` added.
  *  - Entries whose kernel is not on the ISO are dropped (KERNEL_MISSING); missing initrds are
  *    reported (INITRD_MISSING) but the entry is kept.
- *  - Entries with the same kernel, initrds and arguments (double quotes ignored, since syslinux
- *    passes `a="b"` where GRUB passes `a=b`) are merged: the first one's position is kept, a
+ *  - Entries with the same kernel, initrds and arguments (double quotes ignored: syslinux's `a="b"`
+ *    and GRUB's `'a=b'` reach the kernel as the same name and value) are merged: the first one's position is kept, a
  *    human label (MENU LABEL / menuentry title) is preferred over a bare syslinux LABEL name.
  *  - At most one entry is marked default: the first default found in reading order.
  */

@@ -318,7 +318,7 @@ describe('Arch Linux (archiso releng: whichsys syslinux, grub.cfg with ${archiso
     assert.deepEqual(lb.entries[0]?.append, [
       'archisobasedir=arch',
       'img_dev=UUID=${archiso_img_dev_uuid}',
-      'img_loop=${iso_path}',
+      'img_loop="${iso_path}"',
     ]);
     const w = withCode(lb.warnings, 'UNRESOLVED_VARIABLE');
     assert.equal(w.length, 2);
@@ -469,13 +469,13 @@ describe('Clonezilla live (syslinux + isolinux copies, $linux_cmd in grub, many 
     );
   });
 
-  it('grub: command name from $linux_cmd; quotes removed by GRUB; merged with both syslinux copies', () => {
+  it('grub: command name from $linux_cmd; the quotes the config writes kept, as in syslinux; merged with both syslinux copies', () => {
     const r = discoverBootEntries(src);
     assert.equal(r.entries.length, 5);
     const first = r.entries[0] as BootMenuEntry;
     assert.equal(first.source.loader, 'grub');
     assert.equal(first.isDefault, true);
-    assert.deepEqual(first.append.slice(13, 16), ['ocs_live_run=ocs-live-general', 'ocs_live_extra_param=', 'ocs_live_batch=no']);
+    assert.deepEqual(first.append.slice(13, 16), ['ocs_live_run="ocs-live-general"', 'ocs_live_extra_param=""', 'ocs_live_batch="no"']);
     assert.deepEqual(r.filesRead, ['/boot/grub/grub.cfg', '/isolinux/isolinux.cfg', '/syslinux/syslinux.cfg']);
     assert.match(only(withCode(r.warnings, 'FILE_MISSING')).message, /boot-local-efi\.cfg not found/);
   });

@@ -23,7 +23,8 @@ describe('grub tokenizer', () => {
       ].join('\n'),
     );
     assert.equal(r.entries[0]?.label, `It's "quoted"`);
-    assert.deepEqual(r.entries[0]?.append, ['a=b c', 'd"e', 'f g', 'h#i']);
+    // As the kernel gets them: GRUB quotes an argument holding a blank; a `"` inside "..." cannot be re-quoted.
+    assert.deepEqual(r.entries[0]?.append, ['"a=b c"', 'd"e', '"f g"', 'h#i']);
     assert.deepEqual(r.entries[0]?.initrds, ['/i1', '/i2']);
   });
 
@@ -55,7 +56,7 @@ describe('grub tokenizer', () => {
     assert.deepEqual(
       expected.entries.map((e) => [e.label, e.append, e.source.line]),
       [
-        ['Two lines', ['one', 'two', 'threefour', 'five\nsix', 'a b'], 2],
+        ['Two lines', ['one', 'two', '"threefour"', '"five\nsix"', '"a b"'], 2],
         ['Next', ['x'], 10],
       ],
     );
@@ -76,7 +77,13 @@ describe('grub tokenizer', () => {
 
   it('unquoted variable values split into several arguments; quoted ones do not', () => {
     assert.deepEqual(args('set o="a  b c"\nmenuentry x { linux /k $o "$o" pre${o}post }\n'), [
-      ['a', 'b', 'c', 'a  b c', 'prea', 'b', 'cpost'],
+      ['a', 'b', 'c', '"a  b c"', 'prea', 'b', 'cpost'],
+    ]);
+  });
+
+  it('double quotes the config writes around a value stay, with or without blanks inside: the kernel reads them', () => {
+    assert.deepEqual(args('set l=de_DE nothing=\nmenuentry x { linux /k "$nothing" a="b c" ocs_live_run="ocs-live-general" e="" lang="$l.UTF-8" "whole=x y" pre"mid"post plain }\n'), [
+      ['', 'a="b c"', 'ocs_live_run="ocs-live-general"', 'e=""', 'lang="de_DE.UTF-8"', '"whole=x y"', 'pre"mid"post', 'plain'],
     ]);
   });
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { formatWarning } from '../../src/errors.js';
 import type { IsoDirectory } from '../../src/iso9660/entry.js';
 import { buildCommandLine, dropped, planBootEntries } from '../../src/profiles/entries.js';
+import { renderMenus } from '../../src/menus/index.js';
 import { parseProfile } from '../../src/profiles/schema.js';
 import { treeViewFrom } from '../../src/profiles/tree-view.js';
 
@@ -83,5 +84,20 @@ describe('planning entries from an in-memory tree (no disk)', () => {
     const view = treeViewFrom(tree(['casper/vmlinuz', 'casper/initrd']), new Map(), 'X');
     const [e] = planBootEntries(profile, view, serve).entries;
     assert.deepEqual([e!.kernel, e!.initrds, e!.nfs, e!.isDefault, e!.origin.kind], ['casper/vmlinuz', ['casper/initrd'], 'netboot=nfs nfsroot=192.0.2.10:/srv/pxe/x boot=casper', true, 'profile']);
+  });
+  test('a value the ISO\'s GRUB writes in double quotes keeps them; with blanks inside it stays one argument in all three menus', () => {
+    // Clonezilla / live-build style: ocs_live_run="…", locales="…", and a quoted value with blanks.
+    const grub = 'menuentry "Live" {\n linux /casper/vmlinuz boot=casper lang="en_US.UTF-8" hostname="my host" \'a=b c\' quiet\n initrd /casper/initrd\n}\n';
+    const view = treeViewFrom(tree(['casper/vmlinuz', 'casper/initrd', 'boot/grub/grub.cfg']), new Map([['/boot/grub/grub.cfg', grub]]), 'X');
+    const [e] = planBootEntries(profile, view, serve).entries;
+    const line = 'netboot=nfs nfsroot=192.0.2.10:/srv/pxe/x boot=casper lang="en_US.UTF-8" hostname="my host" "a=b c" quiet';
+    assert.equal(e!.nfs, line);
+    const menus = renderMenus({ title: 'T', timeoutSeconds: 5, defaultEntry: 'local', httpBase: undefined, imports: [{ name: 'x', label: 'X', treePath: 'x', entries: [e!] }] });
+    // pxelinux: APPEND is the command line verbatim.
+    assert.ok(menus.pxelinux.includes(`\n  APPEND ${line}\n`), menus.pxelinux);
+    // GRUB: one single-quoted word per argument; GRUB quotes an argument with a blank for the kernel itself.
+    assert.match(menus.grub, /^\tlinux \/x\/casper\/vmlinuz netboot=nfs nfsroot=192\.0\.2\.10:\/srv\/pxe\/x boot=casper lang=en_US\.UTF-8 'hostname=my host' 'a=b c' quiet$/m);
+    // iPXE: no quoting, its words joined with one blank give the kernel the same text.
+    assert.match(menus.ipxe, /^kernel x\/casper\/vmlinuz initrd=initrd netboot=nfs \S+ boot=casper lang="en_US\.UTF-8" hostname="my host" "a=b c" quiet \|\| goto failed$/m);
   });
 });
