@@ -68,9 +68,23 @@ export interface BootConfigWarning {
   message: string;
 }
 
+/**
+ * A condition decided the way the machine pxe-import serves would decide it, not from the ISO:
+ * which branch of a GRUB `if` ran and why (see GRUB_CLIENT in grub-vars.ts). Not a warning.
+ */
+export interface BootConfigAssumption {
+  /** Absolute ISO path of the file holding the `if`. */
+  file: string;
+  /** 1-based line of the `if`. */
+  line: number;
+  message: string;
+}
+
 export interface BootConfigResult {
   entries: BootMenuEntry[];
   warnings: BootConfigWarning[];
+  /** Conditions decided for the served client (64-bit x86, GRUB on UEFI), in evaluation order. */
+  assumptions: BootConfigAssumption[];
   /** Every config file actually read, in first-read order (absolute ISO paths). */
   filesRead: string[];
 }

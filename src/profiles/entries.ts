@@ -1,4 +1,4 @@
-import { discoverBootEntries, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
+import { discoverBootEntries, type BootConfigAssumption, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
 import type { Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
 import type { Profile, TemplateVariable } from './schema.js';
@@ -23,6 +23,11 @@ export interface EntryPlan {
   readonly warnings: readonly Warning[];
   /** The ISO's configuration files that were read. */
   readonly configFiles: readonly string[];
+  /**
+   * Conditions of the ISO's GRUB config decided as the machine served would decide them (which
+   * branch ran and why); information, not warnings.
+   */
+  readonly assumptions: readonly BootConfigAssumption[];
 }
 
 /**
@@ -34,9 +39,11 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
   const warnings: Warning[] = [];
   let found: BootMenuEntry[] = [];
   let configFiles: string[] = [];
+  let assumptions: BootConfigAssumption[] = [];
   if (profile.boot.fromBootConfig) {
     const result = discoverBootEntries(view);
     configFiles = result.filesRead;
+    assumptions = result.assumptions;
     warnings.push(...result.warnings.filter(worthReporting).map(bootConfigWarning));
     const kept = result.entries.filter((e) => keep(profile, e));
     // ISOs with both menus mostly repeat one in the other with small differences; GRUB's is
@@ -78,7 +85,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  return { entries, warnings: [...caveats(profile), ...warnings], configFiles };
+  return { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions };
 }
 
 /**
@@ -107,6 +114,7 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     ],
     warnings: caveats(profile),
     configFiles: [],
+    assumptions: [],
   };
 }
 

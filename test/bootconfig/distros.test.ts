@@ -56,10 +56,12 @@ describe('Ubuntu 22.04 desktop (grub.cfg only)', () => {
     assert.deepEqual(r.entries[0]?.source, { file: '/boot/grub/grub.cfg', line: 8, loader: 'grub' });
   });
 
-  it('skips the memtest entry of the else-branch and leaves loopback.cfg alone', () => {
-    const skipped = withCode(r.warnings, 'SKIPPED');
-    assert.equal(skipped.length, 1);
-    assert.match(skipped[0]?.message ?? '', /memtest86\+\.bin is not a Linux kernel/);
+  it('runs the UEFI branch (firmware settings, not the BIOS memtest), says so, and leaves loopback.cfg alone', () => {
+    assert.deepEqual(withCode(r.warnings, 'SKIPPED'), []);
+    assert.deepEqual(
+      r.assumptions.map((a) => [a.file, a.line, a.message.replace(/ \(the machine.*/, '')]),
+      [['/boot/grub/grub.cfg', 24, `if: ran the 'then' branch because $grub_platform is "efi"`]],
+    );
     assert.deepEqual(r.filesRead, ['/boot/grub/grub.cfg']);
   });
 

@@ -131,15 +131,60 @@ describe('grub if / functions / loops / eval', () => {
   it('a boot-time condition runs all branches; entries from each are kept; first branch value wins', () => {
     const r = one(
       [
-        'if [ "$grub_platform" = "efi" ]; then plat=UEFI; menuentry A { linux /a }',
-        'elif [ "$grub_platform" = "pc" ]; then plat=BIOS; menuentry B { linux /b }',
+        'if [ "$cmdpath" = "(cd0)" ]; then plat=CD; menuentry A { linux /a }',
+        'elif [ "$cmdpath" = "(hd0)" ]; then plat=disk; menuentry B { linux /b }',
         'else plat=other; fi',
         'menuentry "P $plat" { linux /p }',
       ].join('\n'),
     );
     assert.deepEqual(
       r.entries.map((e) => e.label),
-      ['A', 'B', 'P UEFI'],
+      ['A', 'B', 'P CD'],
+    );
+    assert.deepEqual(r.assumptions, []);
+  });
+
+  it('$grub_platform and $grub_cpu are those of the machine served (x86_64, GRUB on UEFI): one branch runs, and says why', () => {
+    const r = one(
+      [
+        'if [ "$grub_platform" = "efi" ]; then plat=UEFI; menuentry A { linux /a }',
+        'elif [ "$grub_platform" = "pc" ]; then plat=BIOS; menuentry B { linux /b }',
+        'else plat=other; fi',
+        'arch="${grub_cpu}-${grub_platform}"',
+        'if [ "$arch" = "i386-pc" ]; then menuentry C { linux /c }',
+        'elif [ "$arch" = "x86_64-efi" ]; then menuentry D { linux /d }',
+        'fi',
+        'menuentry "P $plat" { linux /p }',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.entries.map((e) => e.label),
+      ['A', 'D', 'P UEFI'],
+    );
+    const why = '(the machine served is a 64-bit x86 PC with GRUB on UEFI)';
+    assert.deepEqual(r.assumptions, [
+      { file: '/boot/grub/grub.cfg', line: 1, message: `if: ran the 'then' branch because $grub_platform is "efi" ${why}` },
+      { file: '/boot/grub/grub.cfg', line: 5, message: `if: ran the 'elif' branch of line 6 because $grub_cpu is "x86_64" and $grub_platform is "efi" ${why}` },
+    ]);
+  });
+
+  it('an ISO offering a 686 and an amd64 kernel behind `if cpuid -l` gets the amd64 one', () => {
+    // grml96 / Debian live multi-arch layout: one menu, the kernel chosen by the CPU.
+    const r = one(
+      [
+        'function pick { if cpuid -l ; then k=/live/amd64/vmlinuz; else k=/live/i686/vmlinuz; fi }',
+        'pick',
+        'menuentry "Live" { linux $k boot=live }',
+        'if cpuid; then menuentry never { linux /n } fi',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.entries.map((e) => [e.label, e.kernel]),
+      [['Live', '/live/amd64/vmlinuz']],
+    );
+    assert.deepEqual(
+      r.assumptions.map((a) => [a.line, a.message.replace(/ \(the machine.*/, '')]),
+      [[1, "if: ran the 'then' branch because cpuid -l holds"]],
     );
   });
 

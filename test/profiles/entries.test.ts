@@ -65,18 +65,18 @@ describe('planning entries from an in-memory tree (no disk)', () => {
 
   test("the profile's caveats, then the boot config's warnings with their code, file and line; SKIPPED and FILE_MISSING are not reported", () => {
     const withCaveat = parseProfile(JSON.stringify({ ...spec, warnings: ['BIOS only'] }), 't.json');
-    const grub = ['source /boot/grub/missing.cfg', 'menuentry "Live" {', ' linux /casper/vmlinuz ${grub_platform}', '}', 'menuentry "Memtest" { linux /boot/memtest86+.bin }', ''].join('\n');
+    const grub = ['source /boot/grub/missing.cfg', 'menuentry "Live" {', ' linux /casper/vmlinuz ${cmdpath}', '}', 'menuentry "Memtest" { linux /boot/memtest86+.bin }', ''].join('\n');
     const view = treeViewFrom(tree(['casper/vmlinuz', 'boot/memtest86+.bin', 'boot/grub/grub.cfg']), new Map([['/boot/grub/grub.cfg', grub]]), 'X');
     const plan = planBootEntries(withCaveat, view, serve);
     assert.deepEqual(plan.warnings, [
       { code: 'PROFILE_CAVEAT', message: 'BIOS only' },
-      { code: 'BOOTCONFIG_UNRESOLVED_VARIABLE', message: "menuentry 'Live': ${grub_platform} only known at boot time; left literal", file: '/boot/grub/grub.cfg', line: 2 },
-      { code: 'PROFILE_ARGUMENT_DROPPED', message: `"\${grub_platform}" names a variable with no value outside the ISO's GRUB; left out`, file: '/boot/grub/grub.cfg', line: 2 },
+      { code: 'BOOTCONFIG_UNRESOLVED_VARIABLE', message: "menuentry 'Live': ${cmdpath} only known at boot time; left literal", file: '/boot/grub/grub.cfg', line: 2 },
+      { code: 'PROFILE_ARGUMENT_DROPPED', message: `"\${cmdpath}" names a variable with no value outside the ISO's GRUB; left out`, file: '/boot/grub/grub.cfg', line: 2 },
     ]);
     assert.deepEqual(plan.warnings.map(formatWarning), [
       'BIOS only',
-      "/boot/grub/grub.cfg:2: menuentry 'Live': ${grub_platform} only known at boot time; left literal",
-      `/boot/grub/grub.cfg:2: "\${grub_platform}" names a variable with no value outside the ISO's GRUB; left out`,
+      "/boot/grub/grub.cfg:2: menuentry 'Live': ${cmdpath} only known at boot time; left literal",
+      `/boot/grub/grub.cfg:2: "\${cmdpath}" names a variable with no value outside the ISO's GRUB; left out`,
     ]);
   });
 
