@@ -4,6 +4,7 @@ import { formatWarning } from '../../src/errors.js';
 import type { IsoDirectory } from '../../src/iso9660/entry.js';
 import { buildCommandLine, dropped, planBootEntries } from '../../src/profiles/entries.js';
 import { renderMenus } from '../../src/menus/index.js';
+import { analyzeView, loadProfiles } from '../../src/profiles/index.js';
 import { parseProfile } from '../../src/profiles/schema.js';
 import { treeViewFrom } from '../../src/profiles/tree-view.js';
 
@@ -99,5 +100,58 @@ describe('planning entries from an in-memory tree (no disk)', () => {
     assert.match(menus.grub, /^\tlinux \/x\/casper\/vmlinuz netboot=nfs nfsroot=192\.0\.2\.10:\/srv\/pxe\/x boot=casper lang=en_US\.UTF-8 'hostname=my host' 'a=b c' quiet$/m);
     // iPXE: no quoting, its words joined with one blank give the kernel the same text.
     assert.match(menus.ipxe, /^kernel x\/casper\/vmlinuz initrd=initrd netboot=nfs \S+ boot=casper lang="en_US\.UTF-8" hostname="my host" "a=b c" quiet \|\| goto failed$/m);
+  });
+});
+
+describe('respins that move the kernel (the ISO\'s own boot configuration wins over the family\'s paths)', async () => {
+  const profiles = await loadProfiles();
+  const serve = { name: 'respin', server: '192.0.2.10', exportPath: '/srv/pxe/respin', httpBase: 'http://192.0.2.10/respin/' };
+  const files = ['casper/filesystem.squashfs', 'boot/kernel', 'boot/initramfs', 'boot/memtest86+.bin', 'boot/grub/grub.cfg'];
+  const node = (paths: string[]): IsoDirectory => {
+    const root = { kind: 'directory', name: '', path: '', children: [] as unknown[], mode: undefined, mtime: undefined, atime: undefined, uid: undefined, gid: undefined };
+    for (const p of paths) {
+      let dir = root;
+      const parts = p.split('/');
+      parts.forEach((name, i) => {
+        const path = parts.slice(0, i + 1).join('/');
+        let next = dir.children.find((c) => (c as { name: string }).name === name) as typeof root | undefined;
+        if (!next) {
+          next = i === parts.length - 1 ? ({ kind: 'file', name, path, size: 1, extents: [], zisofs: undefined, hardLinkGroup: undefined } as never) : ({ ...root, name, path, children: [] } as typeof root);
+          dir.children.push(next);
+        }
+        dir = next!;
+      });
+    }
+    return root as unknown as IsoDirectory;
+  };
+  const grub = (entries: string) => treeViewFrom(node(files), new Map([['/boot/grub/grub.cfg', entries]]), 'RESPIN');
+
+  test('a casper system with /boot/kernel and /boot/initramfs keeps its entries and gets the casper NFS line', () => {
+    const view = grub('menuentry "Start Respin" {\n linux /boot/kernel boot=casper quiet splash ---\n initrd /boot/initramfs\n}\nmenuentry "Test memory" { linux16 /boot/memtest86+.bin }\n');
+    const { match, plan } = analyzeView(view, 'respin.iso', { profiles, serve });
+    assert.equal(match.profile.id, 'casper');
+    assert.deepEqual(
+      plan.entries.map((e) => [e.label, e.kernel, e.initrds, e.nfs]),
+      [['Start Respin', 'boot/kernel', ['boot/initramfs'], 'boot=casper netboot=nfs nfsroot=192.0.2.10:/srv/pxe/respin ip=dhcp quiet splash ---']],
+    );
+  });
+
+  test('when no entry survives, the error names each entry seen and why it was left out', () => {
+    const view = grub('menuentry "Check disc for defects" {\n linux /boot/kernel boot=casper integrity-check\n initrd /boot/initramfs\n}\nmenuentry "Gone" { linux /casper/vmlinuz boot=casper }\nmenuentry "Test memory" { linux16 /boot/memtest86+.bin }\n');
+    assert.throws(
+      () => analyzeView(view, 'respin.iso', { profiles, serve }),
+      (e: Error) => {
+        assert.equal(
+          e.message,
+          [
+            "respin.iso: profile casper matched but found no kernel (looked in the ISO's boot configuration and for /casper*/vmlinuz*, /casper*/linux). Entries seen in it and why each was left out:",
+            "  /boot/grub/grub.cfg:1: 'Check disc for defects' (/boot/kernel): label matches the profile's dropLabels /check (the )?dis[ck] for defects/",
+            "  /boot/grub/grub.cfg:5: entry 'Gone': kernel /casper/vmlinuz is not on the ISO; entry dropped",
+            "  /boot/grub/grub.cfg:6: menuentry 'Test memory': /boot/memtest86+.bin is not a Linux kernel (memory tester); skipped",
+          ].join('\n'),
+        );
+        return true;
+      },
+    );
   });
 });
