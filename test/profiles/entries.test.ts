@@ -136,6 +136,30 @@ describe('respins that move the kernel (the ISO\'s own boot configuration wins o
     );
   });
 
+  test('a genkernel ISO with a renamed kernel (Pentoo: isolinux/pentoo) is recognised from its boot line and gets the genkernel NFS line', () => {
+    const cfg = [
+      'default pentoo',
+      'label pentoo',
+      '  kernel /isolinux/pentoo',
+      '  append initrd=/isolinux/pentoo.igz root=/dev/ram0 init=/linuxrc nox nodhcp overlayfs max_loop=256 dokeymap looptype=squashfs loop=/image.squashfs cdroot console=tty0 net.ifnames=0',
+      '',
+    ].join('\n');
+    const view = treeViewFrom(node(['image.squashfs', 'livecd', 'isolinux/pentoo', 'isolinux/pentoo.igz', 'isolinux/isolinux.cfg']), new Map([['/isolinux/isolinux.cfg', cfg]]), 'Pentoo_amd64_hardened');
+    const { match, plan } = analyzeView(view, 'pentoo.iso', { profiles, serve });
+    assert.equal(match.profile.id, 'gentoo');
+    assert.deepEqual(match.reasons, ['found /image.squashfs', '/isolinux/isolinux.cfg matches /\\blooptype=squashfs\\b.*\\bcdroot\\b/']);
+    assert.deepEqual(
+      plan.entries.map((e) => [e.kernel, e.initrds, e.nfs]),
+      [
+        [
+          'isolinux/pentoo',
+          ['isolinux/pentoo.igz'],
+          'root=/dev/ram0 real_root=/dev/nfs nfsroot=192.0.2.10:/srv/pxe/respin ip=dhcp init=/linuxrc nox nodhcp overlayfs max_loop=256 dokeymap looptype=squashfs loop=/image.squashfs cdroot console=tty0 net.ifnames=0',
+        ],
+      ],
+    );
+  });
+
   test('when no entry survives, the error names each entry seen and why it was left out', () => {
     const view = grub('menuentry "Check disc for defects" {\n linux /boot/kernel boot=casper integrity-check\n initrd /boot/initramfs\n}\nmenuentry "Gone" { linux /casper/vmlinuz boot=casper }\nmenuentry "Test memory" { linux16 /boot/memtest86+.bin }\n');
     assert.throws(
