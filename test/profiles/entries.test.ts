@@ -4,6 +4,7 @@ import { formatWarning } from '../../src/errors.js';
 import type { IsoDirectory } from '../../src/iso9660/entry.js';
 import { buildCommandLine, dropped, planBootEntries } from '../../src/profiles/entries.js';
 import { renderMenus } from '../../src/menus/index.js';
+import { isoTree } from '../helpers/iso-tree.js';
 import { analyzeView, loadProfiles } from '../../src/profiles/index.js';
 import { parseProfile } from '../../src/profiles/schema.js';
 import { treeViewFrom } from '../../src/profiles/tree-view.js';
@@ -25,23 +26,7 @@ describe('command-line templates', () => {
 });
 
 describe('planning entries from an in-memory tree (no disk)', () => {
-  const tree = (paths: string[]): IsoDirectory => {
-    const root = { kind: 'directory', name: '', path: '', children: [] as unknown[], mode: undefined, mtime: undefined, atime: undefined, uid: undefined, gid: undefined };
-    for (const p of paths) {
-      let dir = root;
-      const parts = p.split('/');
-      parts.forEach((name, i) => {
-        const path = parts.slice(0, i + 1).join('/');
-        let next = dir.children.find((c) => (c as { name: string }).name === name) as typeof root | undefined;
-        if (!next) {
-          next = i === parts.length - 1 ? ({ kind: 'file', name, path, size: 1, extents: [], zisofs: undefined, hardLinkGroup: undefined } as never) : ({ ...root, name, path, children: [] } as typeof root);
-          dir.children.push(next);
-        }
-        dir = next!;
-      });
-    }
-    return root as unknown as IsoDirectory;
-  };
+  const tree = (paths: string[]): IsoDirectory => isoTree(paths);
   const spec = {
     id: 't',
     family: 't',
@@ -107,24 +92,7 @@ describe('respins that move the kernel (the ISO\'s own boot configuration wins o
   const profiles = await loadProfiles();
   const serve = { name: 'respin', server: '192.0.2.10', exportPath: '/srv/pxe/respin', httpBase: 'http://192.0.2.10/respin/' };
   const files = ['casper/filesystem.squashfs', 'boot/kernel', 'boot/initramfs', 'boot/memtest86+.bin', 'boot/grub/grub.cfg'];
-  const node = (paths: string[]): IsoDirectory => {
-    const root = { kind: 'directory', name: '', path: '', children: [] as unknown[], mode: undefined, mtime: undefined, atime: undefined, uid: undefined, gid: undefined };
-    for (const p of paths) {
-      let dir = root;
-      const parts = p.split('/');
-      parts.forEach((name, i) => {
-        const path = parts.slice(0, i + 1).join('/');
-        let next = dir.children.find((c) => (c as { name: string }).name === name) as typeof root | undefined;
-        if (!next) {
-          next = i === parts.length - 1 ? ({ kind: 'file', name, path, size: 1, extents: [], zisofs: undefined, hardLinkGroup: undefined } as never) : ({ ...root, name, path, children: [] } as typeof root);
-          dir.children.push(next);
-        }
-        dir = next!;
-      });
-    }
-    return root as unknown as IsoDirectory;
-  };
-  const grub = (entries: string) => treeViewFrom(node(files), new Map([['/boot/grub/grub.cfg', entries]]), 'RESPIN');
+  const grub = (entries: string) => treeViewFrom(isoTree(files), new Map([['/boot/grub/grub.cfg', entries]]), 'RESPIN');
 
   test('a casper system with /boot/kernel and /boot/initramfs keeps its entries and gets the casper NFS line', () => {
     const view = grub('menuentry "Start Respin" {\n linux /boot/kernel boot=casper quiet splash ---\n initrd /boot/initramfs\n}\nmenuentry "Test memory" { linux16 /boot/memtest86+.bin }\n');
@@ -144,7 +112,7 @@ describe('respins that move the kernel (the ISO\'s own boot configuration wins o
       '  append initrd=/isolinux/pentoo.igz root=/dev/ram0 init=/linuxrc nox nodhcp overlayfs max_loop=256 dokeymap looptype=squashfs loop=/image.squashfs cdroot console=tty0 net.ifnames=0',
       '',
     ].join('\n');
-    const view = treeViewFrom(node(['image.squashfs', 'livecd', 'isolinux/pentoo', 'isolinux/pentoo.igz', 'isolinux/isolinux.cfg']), new Map([['/isolinux/isolinux.cfg', cfg]]), 'Pentoo_amd64_hardened');
+    const view = treeViewFrom(isoTree(['image.squashfs', 'livecd', 'isolinux/pentoo', 'isolinux/pentoo.igz', 'isolinux/isolinux.cfg']), new Map([['/isolinux/isolinux.cfg', cfg]]), 'Pentoo_amd64_hardened');
     const { match, plan } = analyzeView(view, 'pentoo.iso', { profiles, serve });
     assert.equal(match.profile.id, 'gentoo');
     assert.deepEqual(match.reasons, ['found /image.squashfs', '/isolinux/isolinux.cfg matches /\\blooptype=squashfs\\b.*\\bcdroot\\b/']);
