@@ -116,6 +116,7 @@ function exec(n: Node, st: ExecState): Tri {
 function execIf(n: IfNode, st: ExecState): Tri {
   const candidates: Array<readonly Node[]> = [];
   let decided = false;
+  let undecidable = false;
   let taken = n.elseBody ? "the 'else' branch" : 'no branch';
   const outerReasons = st.clientReasons;
   st.clientReasons = [];
@@ -128,12 +129,15 @@ function execIf(n: IfNode, st: ExecState): Tri {
       taken = i === 0 ? "the 'then' branch" : `the 'elif' branch of line ${c.cond[0]?.line ?? n.line}`;
       return;
     }
-    if (s === undefined) candidates.push(c.body);
+    if (s === undefined) {
+      candidates.push(c.body);
+      undecidable = true;
+    }
   });
   const reasons = st.clientReasons;
   st.clientReasons = [...outerReasons, ...reasons.filter((r) => !outerReasons.includes(r))];
   if (!decided && n.elseBody) candidates.push(n.elseBody);
-  if (candidates.length <= 1 && reasons.length > 0) {
+  if (!undecidable && reasons.length > 0) {
     st.parse.tracker.assume(st.file, n.line, `if: ran ${taken} because ${reasons.join(' and ')} (the machine served is a 64-bit x86 PC with GRUB on UEFI)`);
   }
   if (candidates.length === 0) return true;

@@ -155,11 +155,13 @@ describe('grub if / functions / loops / eval', () => {
         'elif [ "$arch" = "x86_64-efi" ]; then menuentry D { linux /d }',
         'fi',
         'menuentry "P $plat" { linux /p }',
+        '# Still undecided ($cmdpath is only known at boot): runs, and is not reported.',
+        'if [ "$grub_platform" = "efi" -a "$cmdpath" = "(cd0)" ]; then menuentry E { linux /e }; fi',
       ].join('\n'),
     );
     assert.deepEqual(
       r.entries.map((e) => e.label),
-      ['A', 'D', 'P UEFI'],
+      ['A', 'D', 'P UEFI', 'E'],
     );
     const why = '(the machine served is a 64-bit x86 PC with GRUB on UEFI)';
     assert.deepEqual(r.assumptions, [
