@@ -5,6 +5,7 @@
 import {
   MAX_CONFIG_CHARS,
   MAX_FILES,
+  type BootConfigAssumption,
   type BootConfigSource,
   type BootConfigWarning,
   type BootConfigWarningCode,
@@ -91,12 +92,19 @@ export type WarnFunction = (code: BootConfigWarningCode, file: string, line: num
 /** Collects warnings and the ordered set of files read; enforces the per-parse file limits. */
 export class ReadTracker {
   readonly warnings: BootConfigWarning[] = [];
+  readonly assumptions: BootConfigAssumption[] = [];
   readonly filesRead: string[] = [];
   readonly #seen = new Set<string>();
   readonly #cache = new Map<string, string | undefined>();
   #limitWarned = false;
 
   constructor(readonly source: BootConfigSource) {}
+
+  /** Record a condition decided for the served client; the same one (a function run twice) once. */
+  assume(file: string, line: number, message: string): void {
+    if (this.assumptions.some((a) => a.file === file && a.line === line && a.message === message)) return;
+    this.assumptions.push({ file, line, message });
+  }
 
   /** A property, not a method: readers pass `tracker.warn` on as a plain function. */
   readonly warn: WarnFunction = (code, file, line, message) => {

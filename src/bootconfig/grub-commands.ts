@@ -95,7 +95,7 @@ function cmdSet({ args, st }: Invocation): Tri {
     if (eq <= 0) continue; // `set name` prints it
     const name = a.text.slice(0, eq);
     if (!isVariableName(name)) continue;
-    st.env.vars.set(name, { value: a.text.slice(eq + 1), unresolved: a.unresolved });
+    st.env.vars.set(name, { value: a.text.slice(eq + 1), unresolved: a.unresolved, ...(a.assumed ? { assumed: a.assumed } : {}) });
   }
   return true;
 }
@@ -255,6 +255,20 @@ function cmdRegexp({ args, st }: Invocation): Tri {
   return undefined;
 }
 
+/**
+ * `cpuid [-l|--long-mode] [-p|--pae]` (grub-core/commands/i386/cpuid.c): true when the CPU has
+ * every feature asked for, false when none is asked for. The served machine is a 64-bit x86 PC,
+ * which has both.
+ */
+function cmdCpuid({ args, st }: Invocation): Tri {
+  const features = args.map((a) => a.text);
+  if (features.length === 0) return false;
+  if (!features.every((f) => ['-l', '--long-mode', '-p', '--pae'].includes(f))) return undefined;
+  const reason = `cpuid ${features.join(' ')} holds`;
+  if (!st.clientReasons.includes(reason)) st.clientReasons.push(reason);
+  return true;
+}
+
 function cmdBracket({ args, line, st }: Invocation): Tri {
   if (args[args.length - 1]?.text !== ']') {
     st.parse.tracker.warn('SYNTAX', st.file, line, "'[' without a closing ']'");
@@ -317,5 +331,6 @@ export const COMMANDS: ReadonlyMap<string, CommandHandler> = new Map<string, Com
   ['true', () => true],
   ['false', () => false],
   ['[', cmdBracket],
+  ['cpuid', cmdCpuid],
   ['test', ({ args, st }) => evalTest(args, st.parse.tracker)],
 ]);

@@ -9,7 +9,7 @@ import { menuEntries, menuItemArgs, newMenu, resolveDefault, type GrubItem, type
 import { literalPrefix, parseGrubScript, type ForNode, type IfNode, type MenuNode, type Node, type Word } from './grub-script.js';
 import { newExecState, scopeOf, type ExecState, type Interpreter, type ParseState } from './grub-state.js';
 import type { Tri } from './grub-test.js';
-import { Env, collectAssignedNames, expandJoined, expandWords, newVariableNames, type Field, type Val } from './grub-vars.js';
+import { Env, GRUB_CLIENT, collectAssignedNames, expandJoined, expandWords, newVariableNames, type Field, type Val } from './grub-vars.js';
 import { MAX_CALL_DEPTH, MAX_COMMANDS, MAX_ENTRIES, MAX_FOR_ITERATIONS, type BootConfigResult } from './types.js';
 
 /** Run the GRUB configuration starting at `file` (normalised ISO path) and return its entries. */
@@ -29,7 +29,7 @@ export function runGrub(tracker: ReadTracker, file: string, loopback: boolean): 
   const nodes = load(parse, file, file, 0, 'entry file');
   if (nodes) runContext(parse, nodes, file, new Env(), menu, [file]);
   const entries = menuEntries(menu, parse.activeMenu.defaultItem, tracker.warn);
-  return { entries, warnings: tracker.warnings, filesRead: tracker.filesRead };
+  return { entries, warnings: tracker.warnings, assumptions: tracker.assumptions, filesRead: tracker.filesRead };
 }
 
 const INTERPRETER: Interpreter = { execList, runContext, load };
@@ -116,16 +116,30 @@ function exec(n: Node, st: ExecState): Tri {
 function execIf(n: IfNode, st: ExecState): Tri {
   const candidates: Array<readonly Node[]> = [];
   let decided = false;
-  for (const c of n.clauses) {
+  let undecidable = false;
+  let taken = n.elseBody ? "the 'else' branch" : 'no branch';
+  const outerReasons = st.clientReasons;
+  st.clientReasons = [];
+  n.clauses.forEach((c, i) => {
+    if (decided) return;
     const s = execList(c.cond, st);
     if (s === true) {
       candidates.push(c.body);
       decided = true;
-      break;
+      taken = i === 0 ? "the 'then' branch" : `the 'elif' branch of line ${c.cond[0]?.line ?? n.line}`;
+      return;
     }
-    if (s === undefined) candidates.push(c.body);
-  }
+    if (s === undefined) {
+      candidates.push(c.body);
+      undecidable = true;
+    }
+  });
+  const reasons = st.clientReasons;
+  st.clientReasons = [...outerReasons, ...reasons.filter((r) => !outerReasons.includes(r))];
   if (!decided && n.elseBody) candidates.push(n.elseBody);
+  if (!undecidable && reasons.length > 0) {
+    st.parse.tracker.assume(st.file, n.line, `if: ran ${taken} because ${reasons.join(' and ')} (the machine served is a 64-bit x86 PC with GRUB on UEFI)`);
+  }
   if (candidates.length === 0) return true;
   const only = candidates[0];
   if (candidates.length === 1 && only) return execList(only, st);
@@ -180,12 +194,13 @@ function execCommand(words: readonly Word[], line: number, st: ExecState): Tri {
   if (am && first.parts[0]?.t === 'lit' && !first.parts[0].quoted) {
     const name = am[1] ?? '';
     const whole = expandJoined(first, scopeOf(st));
-    st.env.vars.set(name, { value: whole.text.slice(name.length + 1), unresolved: whole.unresolved });
+    st.env.vars.set(name, { value: whole.text.slice(name.length + 1), unresolved: whole.unresolved, ...(whole.assumed ? { assumed: whole.assumed } : {}) });
     if (words.length > 1) st.parse.tracker.warn('SYNTAX', st.file, line, `text after the assignment to ${name} is ignored`);
     return true;
   }
 
   const argv = expandWords(words, scopeOf(st));
+  noteClientValues(argv, st);
   const cmdField = argv[0];
   if (!cmdField) return true;
   if (cmdField.unresolved.length > 0) {
@@ -199,6 +214,16 @@ function execCommand(words: readonly Word[], line: number, st: ExecState): Tri {
   const fn = st.parse.functions.get(name);
   if (fn) return callFunction(name, fn, args, line, st);
   return undefined; // insmod, loadfont, terminal_output, echo, sleep, serial, play, background_image, ...
+}
+
+/** Record, for the `if` being decided, which served-client values these arguments hold. */
+function noteClientValues(argv: readonly Field[], st: ExecState): void {
+  for (const f of argv) {
+    for (const name of f.assumed ?? []) {
+      const reason = `$${name} is "${GRUB_CLIENT.get(name) ?? ''}"`;
+      if (!st.clientReasons.includes(reason)) st.clientReasons.push(reason);
+    }
+  }
 }
 
 function callFunction(name: string, body: readonly Node[], args: readonly Field[], line: number, st: ExecState): Tri {

@@ -3,7 +3,7 @@
  * configfile reached), the `default` variable resolved against them, and their Linux entries
  * turned into {@link BootMenuEntry}s.
  */
-import { nonLinuxKernelReason, normalizeIsoPath, stripDevicePrefix, type WarnFunction } from './common.js';
+import { nonLinuxKernelReason, normalizeIsoPath, splitKernelArgs, stripDevicePrefix, type WarnFunction } from './common.js';
 import type { MenuNode } from './grub-script.js';
 import { mentions, type Field, type Val } from './grub-vars.js';
 import type { BootMenuEntry } from './types.js';
@@ -107,6 +107,18 @@ export function menuEntries(menu: Menu, def: GrubItem | undefined, warn: WarnFun
   return out;
 }
 
+/**
+ * One `linux` argument as the kernel receives it: with the double quotes the config wrote
+ * (`key="a b"`, also without blanks inside), and otherwise quoted whole when it holds a blank, as
+ * GRUB's `linux` does (grub-core/lib/cmdline.c), so it stays one argument on the command line.
+ */
+function kernelArgument(a: Field): string {
+  // An empty argument (`"$unset"`) adds nothing to the command line.
+  if (a.text === '') return '';
+  const t = a.kernelText ?? a.text;
+  return splitKernelArgs(t).length > 1 ? `"${t}"` : t;
+}
+
 /** One item with a kernel as an entry; undefined (SKIPPED) when the kernel is not a Linux one. */
 function toEntry(item: GrubItem, k: Field, path: string[], isDefault: boolean, warn: WarnFunction): BootMenuEntry | undefined {
   const title = item.title.text;
@@ -130,7 +142,7 @@ function toEntry(item: GrubItem, k: Field, path: string[], isDefault: boolean, w
       continue;
     }
     for (const v of a.unresolved) unresolved.add(v);
-    append.push(a.text);
+    append.push(kernelArgument(a));
   }
   let initrds = (item.initrds ?? []).map(asPath);
   if (item.initrds === undefined && initrdArgs.length > 0) {

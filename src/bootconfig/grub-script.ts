@@ -14,7 +14,8 @@
  */
 
 export type WordPart =
-  | { readonly t: 'lit'; readonly text: string; readonly quoted: boolean }
+  /** `double`: the text was written inside "..." (the kernel-argument form keeps those quotes). */
+  | { readonly t: 'lit'; readonly text: string; readonly quoted: boolean; readonly double?: boolean }
   | { readonly t: 'var'; readonly name: string; readonly braced: boolean; readonly quoted: boolean };
 
 export interface Word {
@@ -136,14 +137,16 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
     const parts: WordPart[] = [];
     let buf = '';
     let bufQuoted = false;
+    let bufDouble = false;
     const flush = (): void => {
-      if (buf !== '') parts.push({ t: 'lit', text: buf, quoted: bufQuoted });
+      if (buf !== '') parts.push(bufDouble ? { t: 'lit', text: buf, quoted: true, double: true } : { t: 'lit', text: buf, quoted: bufQuoted });
       buf = '';
     };
-    const addLit = (text: string, quoted: boolean): void => {
-      if (quoted !== bufQuoted) {
+    const addLit = (text: string, quoted: boolean, double = false): void => {
+      if (quoted !== bufQuoted || double !== bufDouble) {
         flush();
         bufQuoted = quoted;
+        bufDouble = double;
       }
       buf += text;
     };
@@ -209,7 +212,10 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
         addLit(body, true);
         for (const b of body) if (b === '\n') line++;
         // An empty '' still makes the word exist.
-        if (body === '') parts.push({ t: 'lit', text: '', quoted: true });
+        if (body === '') {
+          flush();
+          parts.push({ t: 'lit', text: '', quoted: true });
+        }
         i = close < 0 ? n : close + 1;
         continue;
       }
@@ -232,12 +238,12 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
             }
             const e = s[j + 1];
             if (e === '$' || e === '"' || e === '\\') {
-              addLit(e, true);
+              addLit(e, true, true);
               sawAny = true;
               j += 2;
               continue;
             }
-            addLit('\\', true);
+            addLit('\\', true, true);
             sawAny = true;
             j++;
             continue;
@@ -251,12 +257,15 @@ export function lexGrub(text: string, warn: SyntaxWarn, lineOffset = 0): Token[]
             }
           }
           if (d === '\n') line++;
-          addLit(d, true);
+          addLit(d, true, true);
           sawAny = true;
           j++;
         }
         if (!closed) warn(line, 'unterminated double quote');
-        if (!sawAny) parts.push({ t: 'lit', text: '', quoted: true });
+        if (!sawAny) {
+          flush();
+          parts.push({ t: 'lit', text: '', quoted: true, double: true });
+        }
         i = j;
         continue;
       }

@@ -44,6 +44,11 @@ export interface ExecState {
   callDepth: number;
   /** Set when a top-level configfile has taken over the menu: the rest of the file is not run. */
   stopped: boolean;
+  /**
+   * Why the commands run so far took a value from the served client rather than the ISO
+   * (`$grub_platform is "efi"`, `cpuid -l holds`); an `if` collects those of its condition.
+   */
+  clientReasons: string[];
 }
 
 /** The interpreter operations commands need to run more script (source, configfile, eval, calls). */
@@ -60,7 +65,7 @@ export function newExecState(
   parse: ParseState,
   at: { env: Env; menu: Menu; file: string; positional: readonly string[]; entry: GrubItem | undefined; fileStack: string[] },
 ): ExecState {
-  return { parse, ...at, evalDepth: 0, callDepth: 0, stopped: false };
+  return { parse, ...at, evalDepth: 0, callDepth: 0, stopped: false, clientReasons: [] };
 }
 
 /** What variable expansion in `st` sees. */

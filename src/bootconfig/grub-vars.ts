@@ -7,6 +7,10 @@
  * built-ins like $root/$grub_platform, anything set by search/probe/regexp, $iso_path inside
  * loopback.cfg) or never assigned at all is left literal (`${name}`) and reported as unresolved.
  * Outside loopback.cfg, $iso_path is empty (GRUB sets it only for loopback.cfg).
+ *
+ * The platform variables ($grub_platform, $grub_cpu) take the values of the client pxe-import
+ * serves ({@link GRUB_CLIENT}); values derived from them carry `assumed`, so the `if` they decide
+ * can say so (grub-eval.ts).
  */
 import { literalPrefix, plainWord, type Node, type Word } from './grub-script.js';
 
@@ -14,12 +18,22 @@ import { literalPrefix, plainWord, type Node, type Word } from './grub-script.js
 export interface Val {
   readonly value: string;
   readonly unresolved: readonly string[];
+  /** GRUB_CLIENT variables whose assumed value is part of this one. */
+  readonly assumed?: readonly string[];
 }
 
 /** One argument after expansion and word splitting. */
 export interface Field {
   readonly text: string;
   readonly unresolved: readonly string[];
+  /**
+   * The argument with the double quotes the config wrote around parts of it put back
+   * (`key="a b"` for `text` `key=a b`); absent when it is the same as `text`. A kernel reads its
+   * command line with those quotes, so kernel arguments are taken from here (grub-menu.ts).
+   */
+  readonly kernelText?: string;
+  /** GRUB_CLIENT variables whose assumed value is part of this argument. */
+  readonly assumed?: readonly string[];
 }
 
 /** The variables of one running context, and which of them `export` passes to a configfile. */
@@ -57,8 +71,6 @@ const BOOT_TIME_VARIABLES: readonly string[] = [
   'root',
   'prefix',
   'cmdpath',
-  'grub_platform',
-  'grub_cpu',
   'net_default_server',
   'net_default_ip',
   'net_default_mac',
@@ -70,6 +82,16 @@ const BOOT_TIME_VARIABLES: readonly string[] = [
   'next_entry',
   'prev_saved_entry',
 ];
+
+/**
+ * What GRUB sets on the machine that boots what pxe-import serves: a 64-bit x86 PC whose GRUB runs
+ * on UEFI (the GRUB menu is for grubnetx64.efi; BIOS clients get pxelinux). An ISO's config that
+ * picks its kernel by platform gets the x86_64 / UEFI branch, as that machine would.
+ */
+export const GRUB_CLIENT: ReadonlyMap<string, string> = new Map([
+  ['grub_platform', 'efi'],
+  ['grub_cpu', 'x86_64'],
+]);
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -146,6 +168,8 @@ export function lookup(name: string, braced: boolean, scope: Scope): Val {
   const v = scope.env.vars.get(name);
   if (v) return v;
   if (!isVariableName(name)) return { value: literal, unresolved: [name] };
+  const client = GRUB_CLIENT.get(name);
+  if (client !== undefined) return { value: client, unresolved: [], assumed: [name] };
   if (name === 'iso_path' && !scope.names.loopback) return { value: '', unresolved: [] };
   if (scope.names.bootTime.has(name)) return { value: literal, unresolved: [name] };
   if (scope.names.declared.has(name)) return { value: '', unresolved: [] };
@@ -157,24 +181,43 @@ export function expandWords(words: readonly Word[], scope: Scope): Field[] {
   const out: Field[] = [];
   for (const w of words) {
     let cur = '';
+    // `cur` with the word's double-quoted runs quoted again; `open`: inside such a run.
+    let kcur = '';
+    let open = false;
     let active = false;
     let unresolved: string[] = [];
+    let assumed: string[] = [];
     const push = (): void => {
-      out.push({ text: cur, unresolved });
+      if (open) kcur += '"';
+      out.push({ text: cur, unresolved, ...(kcur === cur ? {} : { kernelText: kcur }), ...(assumed.length > 0 ? { assumed } : {}) });
       cur = '';
+      kcur = '';
+      open = false;
       active = false;
       unresolved = [];
+      assumed = [];
+    };
+    const addAssumed = (v: Val): void => {
+      for (const a of v.assumed ?? []) if (!assumed.includes(a)) assumed.push(a);
+    };
+    const add = (text: string, double: boolean): void => {
+      // A `"` inside the run cannot be quoted for the kernel; that part stays as GRUB passes it.
+      const quote = double && !text.includes('"');
+      if (quote !== open) kcur += '"';
+      open = quote;
+      cur += text;
+      kcur += text;
+      active = true;
     };
     for (const p of w.parts) {
       if (p.t === 'lit') {
-        cur += p.text;
-        active = true;
+        add(p.text, p.double === true);
         continue;
       }
       const v = lookup(p.name, p.braced, scope);
       if (p.quoted) {
-        cur += v.value;
-        active = true;
+        add(v.value, true);
+        addAssumed(v);
         for (const u of v.unresolved) if (!unresolved.includes(u)) unresolved.push(u);
         continue;
       }
@@ -184,8 +227,8 @@ export function expandWords(words: readonly Word[], scope: Scope): Field[] {
       if (/^[ \t\n]/.test(val) && active && cur !== '') push();
       pieces.forEach((piece, i) => {
         if (i > 0) push();
-        cur += piece;
-        active = true;
+        add(piece, false);
+        addAssumed(v);
         for (const u of v.unresolved) if (mentions(piece, u) && !unresolved.includes(u)) unresolved.push(u);
       });
       if (/[ \t\n]$/.test(val) && pieces.length > 0) push();
@@ -199,6 +242,7 @@ export function expandWords(words: readonly Word[], scope: Scope): Field[] {
 export function expandJoined(w: Word, scope: Scope): Field {
   let text = '';
   const unresolved: string[] = [];
+  const assumed: string[] = [];
   for (const p of w.parts) {
     if (p.t === 'lit') {
       text += p.text;
@@ -207,8 +251,9 @@ export function expandJoined(w: Word, scope: Scope): Field {
     const v = lookup(p.name, p.braced, scope);
     text += v.value;
     for (const u of v.unresolved) if (!unresolved.includes(u)) unresolved.push(u);
+    for (const a of v.assumed ?? []) if (!assumed.includes(a)) assumed.push(a);
   }
-  return { text, unresolved };
+  return assumed.length > 0 ? { text, unresolved, assumed } : { text, unresolved };
 }
 
 /** Whether `text` still contains the literal reference to variable `name`. */

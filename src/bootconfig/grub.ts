@@ -9,10 +9,12 @@
  *  - `load_env [-f FILE] [NAME...]` reads a GRUB environment block (archiso's grubenv);
  *  - menuentry / submenu bodies run after the file, with the file's final variables, as GRUB runs
  *    them when chosen; `linux`/`linuxefi`/`linux16`, `initrd`/`initrdefi`/`initrd16`;
- *  - `if`: a condition GRUB could only decide at boot (`$grub_platform`, `search`, `loadfont`...)
+ *  - `if`: a condition GRUB could only decide at boot (`search`, `loadfont`, `$cmdpath`...)
  *    runs every branch; entries from all of them are kept; a variable assigned differently by
  *    several branches keeps the first branch's value. Conditions decidable here (`[ -n "$x" ]`
- *    on known values, `-f` on ISO files) are decided;
+ *    on known values, `-f` on ISO files) are decided, and so are those on the machine served
+ *    (`$grub_platform`, `$grub_cpu`, `cpuid -l`: a 64-bit x86 PC, GRUB on UEFI), each such `if`
+ *    recorded in the result's `assumptions` with the branch it ran and why;
  *  - `search --set`, `probe --set`, `regexp --set` mark variables as boot-time only;
  *  - device prefixes `(loop)`, `($root)`, `(cd0)`, `(hd0,gpt2)` are stripped from paths;
  *  - `set default=` by index, id, title or `a>b` submenu path.

@@ -9,15 +9,15 @@
  *    GRUB and usually repeats grub.cfg with `iso-scan/filename=${iso_path}` added.
  *  - Entries whose kernel is not on the ISO are dropped (KERNEL_MISSING); missing initrds are
  *    reported (INITRD_MISSING) but the entry is kept.
- *  - Entries with the same kernel, initrds and arguments (double quotes ignored, since syslinux
- *    passes `a="b"` where GRUB passes `a=b`) are merged: the first one's position is kept, a
+ *  - Entries with the same kernel, initrds and arguments (double quotes ignored: syslinux's `a="b"`
+ *    and GRUB's `'a=b'` reach the kernel as the same name and value) are merged: the first one's position is kept, a
  *    human label (MENU LABEL / menuentry title) is preferred over a bare syslinux LABEL name.
  *  - At most one entry is marked default: the first default found in reading order.
  */
 import { ReadTracker, normalizeIsoPath } from './common.js';
 import { parseGrub } from './grub.js';
 import { bareLabelEntries, parseSyslinux } from './syslinux.js';
-import type { BootConfigResult, BootConfigSource, BootConfigWarning, BootMenuEntry } from './types.js';
+import type { BootConfigAssumption, BootConfigResult, BootConfigSource, BootConfigWarning, BootMenuEntry } from './types.js';
 
 export { parseGrub, parseGrubEnv, type ParseGrubOptions } from './grub.js';
 export { parseSyslinux, cleanMenuLabel } from './syslinux.js';
@@ -61,6 +61,7 @@ export function discoverBootEntries(underlying: BootConfigSource): BootConfigRes
   const source = cachingSource(underlying);
   const tracker = new ReadTracker(source);
   const warnings: BootConfigWarning[] = [];
+  const assumptions: BootConfigAssumption[] = [];
   const filesRead: string[] = [];
   const readSet = new Set<string>();
   const collected: BootMenuEntry[] = [];
@@ -76,6 +77,7 @@ export function discoverBootEntries(underlying: BootConfigSource): BootConfigRes
       }
     }
     warnings.push(...r.warnings);
+    assumptions.push(...r.assumptions);
     collected.push(...r.entries);
     return r.entries.length;
   };
@@ -115,7 +117,7 @@ export function discoverBootEntries(underlying: BootConfigSource): BootConfigRes
     if (e.isDefault && seenDefault) e.isDefault = false;
     if (e.isDefault) seenDefault = true;
   }
-  return { entries, warnings, filesRead };
+  return { entries, warnings, assumptions, filesRead };
 }
 
 function cachingSource(source: BootConfigSource): BootConfigSource {

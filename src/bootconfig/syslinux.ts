@@ -111,7 +111,7 @@ export function parseSyslinux(source: BootConfigSource, entryFile: string): Boot
   const result = parser.runSession(file, isoDirname(file), [], file, 0);
   const entries = result?.entries ?? [];
   if (result?.defaultEntry) result.defaultEntry.isDefault = true;
-  return { entries, warnings: tracker.warnings, filesRead: tracker.filesRead };
+  return { entries, warnings: tracker.warnings, assumptions: tracker.assumptions, filesRead: tracker.filesRead };
 }
 
 class SyslinuxParser {

@@ -35,9 +35,10 @@ export interface BootMenuEntry {
   initrds: string[];
   /**
    * Kernel args as tokens, in order, with initrd=... removed (it is represented by initrds).
-   * Syslinux tokens are the APPEND text split on blanks (double-quoted runs kept whole, quotes kept,
-   * as the kernel receives them); GRUB tokens are GRUB's argv after its own quote removal
-   * (a token may contain a blank when the config quoted it).
+   * Both loaders give them as the kernel receives them: split on blanks, a double-quoted run kept
+   * whole with its quotes. Syslinux tokens are the APPEND text split so; GRUB tokens are the
+   * `linux` arguments with the double quotes the config wrote kept (`key="a b"`), and an argument
+   * GRUB would quote itself (a blank from single quotes or `\ `) quoted whole (`"a b"`).
    */
   append: string[];
   source: BootEntrySourceRef;
@@ -67,9 +68,23 @@ export interface BootConfigWarning {
   message: string;
 }
 
+/**
+ * A condition decided the way the machine pxe-import serves would decide it, not from the ISO:
+ * which branch of a GRUB `if` ran and why (see GRUB_CLIENT in grub-vars.ts). Not a warning.
+ */
+export interface BootConfigAssumption {
+  /** Absolute ISO path of the file holding the `if`. */
+  file: string;
+  /** 1-based line of the `if`. */
+  line: number;
+  message: string;
+}
+
 export interface BootConfigResult {
   entries: BootMenuEntry[];
   warnings: BootConfigWarning[];
+  /** Conditions decided for the served client (64-bit x86, GRUB on UEFI), in evaluation order. */
+  assumptions: BootConfigAssumption[];
   /** Every config file actually read, in first-read order (absolute ISO paths). */
   filesRead: string[];
 }

@@ -1,4 +1,4 @@
-import { discoverBootEntries, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
+import { discoverBootEntries, type BootConfigAssumption, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
 import type { Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
 import type { Profile, TemplateVariable } from './schema.js';
@@ -23,6 +23,16 @@ export interface EntryPlan {
   readonly warnings: readonly Warning[];
   /** The ISO's configuration files that were read. */
   readonly configFiles: readonly string[];
+  /**
+   * Conditions of the ISO's GRUB config decided as the machine served would decide them (which
+   * branch ran and why); information, not warnings.
+   */
+  readonly assumptions: readonly BootConfigAssumption[];
+  /**
+   * The ISO's boot entries that were seen but are not in `entries`, each with where it is and why
+   * it was left out (`/boot/grub/grub.cfg:12: 'Memtest' (/boot/memtest.bin): not a Linux kernel`).
+   */
+  readonly dropped: readonly string[];
 }
 
 /**
@@ -34,11 +44,24 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
   const warnings: Warning[] = [];
   let found: BootMenuEntry[] = [];
   let configFiles: string[] = [];
+  let assumptions: BootConfigAssumption[] = [];
+  const leftOut: Array<{ file: string; line: number; text: string }> = [];
   if (profile.boot.fromBootConfig) {
     const result = discoverBootEntries(view);
     configFiles = result.filesRead;
+    assumptions = result.assumptions;
     warnings.push(...result.warnings.filter(worthReporting).map(bootConfigWarning));
-    const kept = result.entries.filter((e) => keep(profile, e));
+    for (const w of result.warnings) if (w.code === 'SKIPPED' || w.code === 'KERNEL_MISSING') leftOut.push({ file: w.file, line: w.line, text: w.message });
+    const why = result.entries.map((e) => ({ e, reason: dropReason(profile, e) }));
+    let kept = why.filter((x) => x.reason === undefined).map((x) => x.e);
+    if (kept.length === 0) {
+      // A respin that moved the kernel (/boot/kernel on a casper system): the family's usual
+      // paths do not hold on this ISO, its own entries do.
+      kept = why.filter((x) => x.reason?.byPath === true).map((x) => x.e);
+    }
+    for (const { e, reason } of why) {
+      if (reason && !kept.includes(e)) leftOut.push({ file: e.source.file, line: e.source.line, text: `'${e.label}' (${e.kernel}): ${reason.text}` });
+    }
     // ISOs with both menus mostly repeat one in the other with small differences; GRUB's is
     // the one distributions maintain (and UEFI machines see), so isolinux is the fallback.
     const grub = kept.filter((e) => e.source.loader === 'grub');
@@ -78,7 +101,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  return { entries, warnings: [...caveats(profile), ...warnings], configFiles };
+  return { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles) };
 }
 
 /**
@@ -107,7 +130,15 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     ],
     warnings: caveats(profile),
     configFiles: [],
+    assumptions: [],
+    dropped: [],
   };
+}
+
+/** `file:line: text` lines, in the order the files were read, then by line. */
+function inConfigOrder(items: ReadonlyArray<{ file: string; line: number; text: string }>, files: readonly string[]): string[] {
+  const rank = (f: string): number => (files.includes(f) ? files.indexOf(f) : files.length);
+  return [...items].sort((a, b) => rank(a.file) - rank(b.file) || a.line - b.line).map((x) => `${x.file}:${x.line}: ${x.text}`);
 }
 
 function worthReporting(w: BootConfigWarning): boolean {
@@ -127,10 +158,13 @@ function at(file: string, line: number): Pick<Warning, 'file' | 'line'> {
   return line > 0 ? { file, line } : { file };
 }
 
-function keep(profile: Profile, e: BootMenuEntry): boolean {
-  if (profile.boot.dropLabels.some((re) => re.test(e.label))) return false;
-  if (profile.boot.kernelFilter.length === 0) return true;
-  return profile.boot.kernelFilter.some((g) => globToRegExp(g.startsWith('/') ? g : `/${g}`).test(e.kernel));
+/** Why the profile leaves this entry out (`byPath`: only because of kernelFilter), or undefined. */
+function dropReason(profile: Profile, e: BootMenuEntry): { text: string; byPath: boolean } | undefined {
+  const label = profile.boot.dropLabels.find((re) => re.test(e.label));
+  if (label) return { text: `label matches the profile's dropLabels /${label.source}/`, byPath: false };
+  if (profile.boot.kernelFilter.length === 0) return undefined;
+  if (profile.boot.kernelFilter.some((g) => globToRegExp(g.startsWith('/') ? g : `/${g}`).test(e.kernel))) return undefined;
+  return { text: `kernel outside the profile's kernelFilter ${profile.boot.kernelFilter.join(', ')}`, byPath: true };
 }
 
 /** Without a usable boot configuration: the first kernel the patterns find, and every initrd they find, in pattern order. */

@@ -53,9 +53,12 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
   }
   const plan = planBootEntries(match.profile, view, options.serve);
   if (plan.entries.length === 0) {
-    throw new PxeError('PROFILE_NO_MATCH', `${image}: profile ${match.profile.id} matched but found no kernel (looked in the ISO's boot configuration and for ${match.profile.boot.kernel.join(', ') || 'nothing'})`, {
-      file: image,
-    });
+    const seen = plan.dropped.length > 0 ? ` Entries seen in it and why each was left out:\n${plan.dropped.map((l) => `  ${l}`).join('\n')}` : ' It has no boot entries.';
+    throw new PxeError(
+      'PROFILE_NO_MATCH',
+      `${image}: profile ${match.profile.id} matched but found no kernel (looked in the ISO's boot configuration and for ${match.profile.boot.kernel.join(', ') || 'nothing'}).${seen}`,
+      { file: image },
+    );
   }
   return { match, plan };
 }

@@ -117,7 +117,7 @@ describe('discoverBootEntries', () => {
   });
 
   it('an ISO with no known boot config gives no entries and no warnings; a throwing source is contained', () => {
-    assert.deepEqual(discoverBootEntries(memorySource({}, ['/casper/vmlinuz'])), { entries: [], warnings: [], filesRead: [] });
+    assert.deepEqual(discoverBootEntries(memorySource({}, ['/casper/vmlinuz'])), { entries: [], warnings: [], assumptions: [], filesRead: [] });
     const throwing = {
       readText(): string {
         throw new Error('EIO');

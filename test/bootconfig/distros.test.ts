@@ -56,10 +56,12 @@ describe('Ubuntu 22.04 desktop (grub.cfg only)', () => {
     assert.deepEqual(r.entries[0]?.source, { file: '/boot/grub/grub.cfg', line: 8, loader: 'grub' });
   });
 
-  it('skips the memtest entry of the else-branch and leaves loopback.cfg alone', () => {
-    const skipped = withCode(r.warnings, 'SKIPPED');
-    assert.equal(skipped.length, 1);
-    assert.match(skipped[0]?.message ?? '', /memtest86\+\.bin is not a Linux kernel/);
+  it('runs the UEFI branch (firmware settings, not the BIOS memtest), says so, and leaves loopback.cfg alone', () => {
+    assert.deepEqual(withCode(r.warnings, 'SKIPPED'), []);
+    assert.deepEqual(
+      r.assumptions.map((a) => [a.file, a.line, a.message.replace(/ \(the machine.*/, '')]),
+      [['/boot/grub/grub.cfg', 24, `if: ran the 'then' branch because $grub_platform is "efi"`]],
+    );
     assert.deepEqual(r.filesRead, ['/boot/grub/grub.cfg']);
   });
 
@@ -318,7 +320,7 @@ describe('Arch Linux (archiso releng: whichsys syslinux, grub.cfg with ${archiso
     assert.deepEqual(lb.entries[0]?.append, [
       'archisobasedir=arch',
       'img_dev=UUID=${archiso_img_dev_uuid}',
-      'img_loop=${iso_path}',
+      'img_loop="${iso_path}"',
     ]);
     const w = withCode(lb.warnings, 'UNRESOLVED_VARIABLE');
     assert.equal(w.length, 2);
@@ -469,13 +471,13 @@ describe('Clonezilla live (syslinux + isolinux copies, $linux_cmd in grub, many 
     );
   });
 
-  it('grub: command name from $linux_cmd; quotes removed by GRUB; merged with both syslinux copies', () => {
+  it('grub: command name from $linux_cmd; the quotes the config writes kept, as in syslinux; merged with both syslinux copies', () => {
     const r = discoverBootEntries(src);
     assert.equal(r.entries.length, 5);
     const first = r.entries[0] as BootMenuEntry;
     assert.equal(first.source.loader, 'grub');
     assert.equal(first.isDefault, true);
-    assert.deepEqual(first.append.slice(13, 16), ['ocs_live_run=ocs-live-general', 'ocs_live_extra_param=', 'ocs_live_batch=no']);
+    assert.deepEqual(first.append.slice(13, 16), ['ocs_live_run="ocs-live-general"', 'ocs_live_extra_param=""', 'ocs_live_batch="no"']);
     assert.deepEqual(r.filesRead, ['/boot/grub/grub.cfg', '/isolinux/isolinux.cfg', '/syslinux/syslinux.cfg']);
     assert.match(only(withCode(r.warnings, 'FILE_MISSING')).message, /boot-local-efi\.cfg not found/);
   });

@@ -23,7 +23,8 @@ describe('grub tokenizer', () => {
       ].join('\n'),
     );
     assert.equal(r.entries[0]?.label, `It's "quoted"`);
-    assert.deepEqual(r.entries[0]?.append, ['a=b c', 'd"e', 'f g', 'h#i']);
+    // As the kernel gets them: GRUB quotes an argument holding a blank; a `"` inside "..." cannot be re-quoted.
+    assert.deepEqual(r.entries[0]?.append, ['"a=b c"', 'd"e', '"f g"', 'h#i']);
     assert.deepEqual(r.entries[0]?.initrds, ['/i1', '/i2']);
   });
 
@@ -55,7 +56,7 @@ describe('grub tokenizer', () => {
     assert.deepEqual(
       expected.entries.map((e) => [e.label, e.append, e.source.line]),
       [
-        ['Two lines', ['one', 'two', 'threefour', 'five\nsix', 'a b'], 2],
+        ['Two lines', ['one', 'two', '"threefour"', '"five\nsix"', '"a b"'], 2],
         ['Next', ['x'], 10],
       ],
     );
@@ -76,7 +77,13 @@ describe('grub tokenizer', () => {
 
   it('unquoted variable values split into several arguments; quoted ones do not', () => {
     assert.deepEqual(args('set o="a  b c"\nmenuentry x { linux /k $o "$o" pre${o}post }\n'), [
-      ['a', 'b', 'c', 'a  b c', 'prea', 'b', 'cpost'],
+      ['a', 'b', 'c', '"a  b c"', 'prea', 'b', 'cpost'],
+    ]);
+  });
+
+  it('double quotes the config writes around a value stay, with or without blanks inside: the kernel reads them', () => {
+    assert.deepEqual(args('set l=de_DE nothing=\nmenuentry x { linux /k "$nothing" a="b c" ocs_live_run="ocs-live-general" e="" lang="$l.UTF-8" "whole=x y" pre"mid"post plain }\n'), [
+      ['', 'a="b c"', 'ocs_live_run="ocs-live-general"', 'e=""', 'lang="de_DE.UTF-8"', '"whole=x y"', 'pre"mid"post', 'plain'],
     ]);
   });
 
@@ -124,15 +131,62 @@ describe('grub if / functions / loops / eval', () => {
   it('a boot-time condition runs all branches; entries from each are kept; first branch value wins', () => {
     const r = one(
       [
-        'if [ "$grub_platform" = "efi" ]; then plat=UEFI; menuentry A { linux /a }',
-        'elif [ "$grub_platform" = "pc" ]; then plat=BIOS; menuentry B { linux /b }',
+        'if [ "$cmdpath" = "(cd0)" ]; then plat=CD; menuentry A { linux /a }',
+        'elif [ "$cmdpath" = "(hd0)" ]; then plat=disk; menuentry B { linux /b }',
         'else plat=other; fi',
         'menuentry "P $plat" { linux /p }',
       ].join('\n'),
     );
     assert.deepEqual(
       r.entries.map((e) => e.label),
-      ['A', 'B', 'P UEFI'],
+      ['A', 'B', 'P CD'],
+    );
+    assert.deepEqual(r.assumptions, []);
+  });
+
+  it('$grub_platform and $grub_cpu are those of the machine served (x86_64, GRUB on UEFI): one branch runs, and says why', () => {
+    const r = one(
+      [
+        'if [ "$grub_platform" = "efi" ]; then plat=UEFI; menuentry A { linux /a }',
+        'elif [ "$grub_platform" = "pc" ]; then plat=BIOS; menuentry B { linux /b }',
+        'else plat=other; fi',
+        'arch="${grub_cpu}-${grub_platform}"',
+        'if [ "$arch" = "i386-pc" ]; then menuentry C { linux /c }',
+        'elif [ "$arch" = "x86_64-efi" ]; then menuentry D { linux /d }',
+        'fi',
+        'menuentry "P $plat" { linux /p }',
+        '# Still undecided ($cmdpath is only known at boot): runs, and is not reported.',
+        'if [ "$grub_platform" = "efi" -a "$cmdpath" = "(cd0)" ]; then menuentry E { linux /e }; fi',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.entries.map((e) => e.label),
+      ['A', 'D', 'P UEFI', 'E'],
+    );
+    const why = '(the machine served is a 64-bit x86 PC with GRUB on UEFI)';
+    assert.deepEqual(r.assumptions, [
+      { file: '/boot/grub/grub.cfg', line: 1, message: `if: ran the 'then' branch because $grub_platform is "efi" ${why}` },
+      { file: '/boot/grub/grub.cfg', line: 5, message: `if: ran the 'elif' branch of line 6 because $grub_cpu is "x86_64" and $grub_platform is "efi" ${why}` },
+    ]);
+  });
+
+  it('an ISO offering a 686 and an amd64 kernel behind `if cpuid -l` gets the amd64 one', () => {
+    // grml96 / Debian live multi-arch layout: one menu, the kernel chosen by the CPU.
+    const r = one(
+      [
+        'function pick { if cpuid -l ; then k=/live/amd64/vmlinuz; else k=/live/i686/vmlinuz; fi }',
+        'pick',
+        'menuentry "Live" { linux $k boot=live }',
+        'if cpuid; then menuentry never { linux /n } fi',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      r.entries.map((e) => [e.label, e.kernel]),
+      [['Live', '/live/amd64/vmlinuz']],
+    );
+    assert.deepEqual(
+      r.assumptions.map((a) => [a.line, a.message.replace(/ \(the machine.*/, '')]),
+      [[1, "if: ran the 'then' branch because cpuid -l holds"]],
     );
   });
 

@@ -34,10 +34,23 @@ describe('warnings as printed', () => {
       JSON.stringify({ id: 't', family: 't', name: 'T', detect: { all: [{ exists: '/k' }] }, boot: { kernel: ['/k'] }, cmdline: { nfs: '{isoArgs}', http: null } }),
       't.json',
     );
-    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings, configFiles: [] } });
+    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings, configFiles: [], assumptions: [], dropped: [] } });
     assert.deepEqual(
       text.split('\n').filter((l) => l.startsWith('Note:')),
       ["Note:         BIOS only", "Note:         /boot/grub/grub.cfg:7: unexpected '}'", 'Note:         /boot/grub/big.cfg: too big'],
+    );
+  });
+
+  test("inspect's Assumed lines say which branch of a GRUB if ran and why, apart from the Notes", () => {
+    const profile = parseProfile(
+      JSON.stringify({ id: 't', family: 't', name: 'T', detect: { all: [{ exists: '/k' }] }, boot: { kernel: ['/k'] }, cmdline: { nfs: '{isoArgs}', http: null } }),
+      't.json',
+    );
+    const assumptions = [{ file: '/boot/grub/grub.cfg', line: 24, message: `if: ran the 'then' branch because $grub_platform is "efi"` }];
+    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings: [], configFiles: ['/boot/grub/grub.cfg'], assumptions, dropped: [] } });
+    assert.deepEqual(
+      text.split('\n').filter((l) => l.startsWith('Assumed:') || l.startsWith('Note:')),
+      [`Assumed:      /boot/grub/grub.cfg:24: if: ran the 'then' branch because $grub_platform is "efi"`],
     );
   });
 });

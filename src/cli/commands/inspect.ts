@@ -102,6 +102,7 @@ function profileJson({ match, plan }: Analysis) {
     release: match.release,
     reasons: match.reasons,
     configFiles: plan.configFiles,
+    assumptions: plan.assumptions,
     entries: plan.entries,
     warnings: plan.warnings,
   };
@@ -111,6 +112,7 @@ export function renderAnalysis({ match, plan }: Analysis): string {
   const out = [`${'Profile:'.padEnd(13)} ${match.profile.id} (${match.profile.name})${match.release ? `: ${match.release}` : ''}`];
   out.push(`${'Because:'.padEnd(13)} ${match.reasons.join('; ')}`);
   if (plan.configFiles.length) out.push(`${'Boot config:'.padEnd(13)} ${plan.configFiles.join(', ')}`);
+  for (const a of plan.assumptions) out.push(`${'Assumed:'.padEnd(13)} ${a.file}:${a.line}: ${a.message}`);
   out.push(`${'Entries:'.padEnd(13)} ${plan.entries.length}`);
   for (const e of plan.entries) {
     out.push(`  ${e.isDefault ? '*' : '-'} ${e.label} [${e.id}]`);
