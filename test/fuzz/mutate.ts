@@ -3,9 +3,9 @@
  * the same image from the same seed image. Each mutator edits one structure the locator
  * found (structures.ts) and returns what it did, for the triage notes.
  */
+import { SECTOR_SIZE } from '../../src/iso9660/bytes.js';
 import type { ImageStructures } from './structures.js';
 
-const SECTOR = 2048;
 
 /** mulberry32: small, fast, and the same on every platform. */
 export class Rng {
@@ -61,7 +61,7 @@ function interesting32(c: Context, current: number): number {
   const { rng, s } = c;
   const choices = [
     () => rng.pick([0, 1, 2, 15, 16, 17, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff]),
-    () => rng.pick([s.blocks - 1, s.blocks, s.blocks + 1, s.blocks * SECTOR, s.blocks * SECTOR + 1]),
+    () => rng.pick([s.blocks - 1, s.blocks, s.blocks + 1, s.blocks * SECTOR_SIZE, s.blocks * SECTOR_SIZE + 1]),
     () => current + rng.pick([1, -1, 2, -2, 16, 2048, -2048]),
     () => current * rng.pick([2, 3, 16, 256, 1000]),
     () => current ^ (1 << rng.int(32)),
@@ -195,7 +195,7 @@ const continuation: Mutator = ({ b, s, rng }) => {
   const at = e.offset + 4 + field * 8;
   const current = b.readUInt32LE(at);
   let v: number;
-  if (field === 0) v = rng.chance(0.4) && s.ceAreas.length ? Math.floor(rng.pick(s.ceAreas).offset / SECTOR) : interesting32(c, current);
+  if (field === 0) v = rng.chance(0.4) && s.ceAreas.length ? Math.floor(rng.pick(s.ceAreas).offset / SECTOR_SIZE) : interesting32(c, current);
   else if (field === 1) v = rng.pick([0, 1, 2040, 2047, 2048, current + 1, current - 1, rng.int(2048), interesting32(c, current)]);
   else v = rng.pick([0, 1, 4, 2048, 2049, 4096, current + 1, current - 1, current * 2, rng.int(2048), interesting32(c, current)]);
   writeBoth32(b, at, v, rng);
@@ -331,11 +331,11 @@ const splice: Mutator = ({ b, s, rng }) => {
     return `record@${from.offset} copied over record@${to.offset} (${n} bytes)`;
   }
   if (s.directoryExtents.length < 2) return undefined;
-  const from = rng.pick(s.directoryExtents) * SECTOR;
-  const to = rng.pick(s.directoryExtents) * SECTOR;
-  if (from + SECTOR > b.length || to + SECTOR > b.length || from === to) return undefined;
-  b.copy(b, to, from, from + SECTOR);
-  return `directory block ${from / SECTOR} copied over block ${to / SECTOR}`;
+  const from = rng.pick(s.directoryExtents) * SECTOR_SIZE;
+  const to = rng.pick(s.directoryExtents) * SECTOR_SIZE;
+  if (from + SECTOR_SIZE > b.length || to + SECTOR_SIZE > b.length || from === to) return undefined;
+  b.copy(b, to, from, from + SECTOR_SIZE);
+  return `directory block ${from / SECTOR_SIZE} copied over block ${to / SECTOR_SIZE}`;
 };
 
 /** A few random bytes anywhere in one metadata structure. */
@@ -343,7 +343,7 @@ const havoc: Mutator = ({ b, s, rng }) => {
   const regions = [
     ...s.records.map((r) => [r.offset, r.length] as const),
     ...s.ceAreas.map((a) => [a.offset, a.length] as const),
-    ...s.descriptors.map((d) => [d, SECTOR] as const),
+    ...s.descriptors.map((d) => [d, SECTOR_SIZE] as const),
   ];
   if (!regions.length) return undefined;
   const [start, length] = rng.pick(regions);

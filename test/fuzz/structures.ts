@@ -3,11 +3,12 @@
  * descriptors, path tables, directory records, System Use (SUSP / Rock Ridge) entries and
  * their continuation areas, zisofs headers and block tables, the El Torito catalog.
  *
- * Deliberately independent of src/iso9660: a bug in the reader must not hide a structure
- * from the fuzzer. Defensive and bounded, since seeds include damaged images.
+ * Deliberately independent of the reader in src/iso9660 (only the sector size is shared):
+ * a bug in the reader must not hide a structure from the fuzzer. Defensive and bounded,
+ * since seeds include damaged images.
  */
+import { SECTOR_SIZE } from '../../src/iso9660/bytes.js';
 
-const SECTOR = 2048;
 const MAX_DIRECTORIES = 4096;
 const MAX_RECORDS = 50_000;
 const MAX_SUSP_ENTRIES = 50_000;
@@ -55,13 +56,13 @@ export interface ImageStructures {
 const u32le = (b: Buffer, o: number) => (o + 4 <= b.length ? b.readUInt32LE(o) : 0);
 
 export function locateStructures(b: Buffer): ImageStructures {
-  const blocks = Math.floor(b.length / SECTOR);
+  const blocks = Math.floor(b.length / SECTOR_SIZE);
   const descriptors: number[] = [];
   const roots: number[] = [];
   const pathTables: { offset: number; length: number }[] = [];
   let bootCatalog: number | undefined;
   for (let s = 16; s < Math.min(blocks, 16 + 64); s++) {
-    const o = s * SECTOR;
+    const o = s * SECTOR_SIZE;
     if (b.toString('latin1', o + 1, o + 6) !== 'CD001') break;
     descriptors.push(o);
     const type = b[o]!;
@@ -70,12 +71,12 @@ export function locateStructures(b: Buffer): ImageStructures {
       roots.push(o + 156);
       const tableSize = u32le(b, o + 132);
       for (const at of [u32le(b, o + 140), b.readUInt32BE(o + 148)]) {
-        if (at > 0 && at < blocks && tableSize > 0 && tableSize < 1 << 20) pathTables.push({ offset: at * SECTOR, length: Math.min(tableSize, b.length - at * SECTOR) });
+        if (at > 0 && at < blocks && tableSize > 0 && tableSize < 1 << 20) pathTables.push({ offset: at * SECTOR_SIZE, length: Math.min(tableSize, b.length - at * SECTOR_SIZE) });
       }
     }
     if (type === 0 && b.toString('latin1', o + 7, o + 30) === 'EL TORITO SPECIFICATION') {
       const at = u32le(b, o + 0x47);
-      if (at < blocks) bootCatalog = at * SECTOR;
+      if (at < blocks) bootCatalog = at * SECTOR_SIZE;
     }
   }
 
@@ -105,7 +106,7 @@ export function locateStructures(b: Buffer): ImageStructures {
         const signature = b.toString('latin1', p, p + 2);
         susp.push({ offset: p, signature, length: len });
         if (signature === 'CE' && len >= 28) {
-          const at = u32le(b, p + 4) * SECTOR + u32le(b, p + 12);
+          const at = u32le(b, p + 4) * SECTOR_SIZE + u32le(b, p + 12);
           const l = u32le(b, p + 20);
           if (at + l <= b.length && l > 0 && !seenAreas.has(at)) {
             seenAreas.add(at);
@@ -127,12 +128,12 @@ export function locateStructures(b: Buffer): ImageStructures {
     const dir = queue.shift()!;
     if (seenDirectories.has(dir.extent) || dir.extent >= blocks) continue;
     seenDirectories.add(dir.extent);
-    const start = dir.extent * SECTOR;
+    const start = dir.extent * SECTOR_SIZE;
     const end = Math.min(b.length, start + Math.min(dir.size, 1 << 24));
-    for (let sector = start; sector < end; sector += SECTOR) {
+    for (let sector = start; sector < end; sector += SECTOR_SIZE) {
       let p = sector;
-      while (p < sector + SECTOR && p < end && b[p]! > 0 && records.length < MAX_RECORDS) {
-        const rec = parseRecord(b, p, Math.min(end, sector + SECTOR));
+      while (p < sector + SECTOR_SIZE && p < end && b[p]! > 0 && records.length < MAX_RECORDS) {
+        const rec = parseRecord(b, p, Math.min(end, sector + SECTOR_SIZE));
         if (!rec) break;
         records.push(rec);
         if (rec.systemUse.length >= 4) readSusp(rec.systemUse.offset, rec.systemUse.length);
@@ -186,7 +187,7 @@ function findZf(b: Buffer, rec: DirectoryRecordAt): ZisofsAt | undefined {
     if (b[p] === 0x5a && b[p + 1] === 0x46 && len >= 16) {
       const log2 = b[p + 7]!;
       const size = u32le(b, p + 8);
-      const offset = rec.extent * SECTOR;
+      const offset = rec.extent * SECTOR_SIZE;
       if (log2 < 15 || log2 > 17 || offset + 16 > b.length) return undefined;
       return { offset, stored: rec.size, tableOffset: offset + b[p + 6]! * 4, tableEntries: Math.ceil(size / 2 ** log2) + 1 };
     }

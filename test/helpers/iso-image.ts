@@ -4,9 +4,9 @@
  * record and extent went, so a test can patch exactly the structure it is about.
  */
 import { deflateSync } from 'node:zlib';
+import { SECTOR_SIZE } from '../../src/iso9660/bytes.js';
 import { both16, both32, directoryRecord, susp } from './bytes.js';
 
-const SECTOR = 2048;
 /** Directories start here, after the volume descriptor (16) and the terminator (17). */
 const FIRST_FREE = 18;
 
@@ -55,7 +55,7 @@ function rockRidge(node: TreeNode): number[] {
 function layoutRecords(records: number[][]): number[][] {
   const sectors: number[][] = [[]];
   for (const r of records) {
-    if (sectors[sectors.length - 1]!.length + r.length > SECTOR) sectors.push([]);
+    if (sectors[sectors.length - 1]!.length + r.length > SECTOR_SIZE) sectors.push([]);
     sectors[sectors.length - 1]!.push(...r);
   }
   return sectors;
@@ -97,8 +97,8 @@ export function buildIso(root: DirNode, raw: ReadonlyMap<number, Uint8Array> = n
     order.push(p);
     if (node.kind === 'dir') {
       p.block = next;
-      p.size = dirSectors(node, path) * SECTOR;
-      next += p.size / SECTOR;
+      p.size = dirSectors(node, path) * SECTOR_SIZE;
+      next += p.size / SECTOR_SIZE;
       node.children.forEach((c, i) => visit(c, path === '' ? `${i}` : `${path}/${i}`));
     }
   };
@@ -107,11 +107,11 @@ export function buildIso(root: DirNode, raw: ReadonlyMap<number, Uint8Array> = n
     if (p.node.kind !== 'file') continue;
     p.size = p.node.data.length;
     p.block = p.size === 0 ? 0 : next;
-    next += Math.ceil(p.size / SECTOR);
+    next += Math.ceil(p.size / SECTOR_SIZE);
   }
-  const end = Math.max(next, ...[...raw].map(([b, d]) => b + Math.ceil(d.length / SECTOR)));
+  const end = Math.max(next, ...[...raw].map(([b, d]) => b + Math.ceil(d.length / SECTOR_SIZE)));
   for (const b of raw.keys()) if (b < next) throw new Error(`raw block ${b} collides with the tree (which ends at block ${next})`);
-  const image = Buffer.alloc(end * SECTOR);
+  const image = Buffer.alloc(end * SECTOR_SIZE);
 
   // Pass 2: write.
   const block = new Map<string, number>();
@@ -120,7 +120,7 @@ export function buildIso(root: DirNode, raw: ReadonlyMap<number, Uint8Array> = n
   for (const p of order) {
     block.set(p.path, p.block);
     if (p.node.kind === 'file') {
-      image.set(p.node.data, p.block * SECTOR);
+      image.set(p.node.data, p.block * SECTOR_SIZE);
       continue;
     }
     if (p.node.kind !== 'dir') continue;
@@ -129,31 +129,31 @@ export function buildIso(root: DirNode, raw: ReadonlyMap<number, Uint8Array> = n
     let sector = 0;
     let offset = 0;
     for (const [i, r] of records.entries()) {
-      if (offset + r.length > SECTOR) {
+      if (offset + r.length > SECTOR_SIZE) {
         sector++;
         offset = 0;
       }
-      const at = (p.block + sector) * SECTOR + offset;
+      const at = (p.block + sector) * SECTOR_SIZE + offset;
       image.set(r, at);
       if (i >= 2) record.set(p.path === '' ? `${i - 2}` : `${p.path}/${i - 2}`, at);
       offset += r.length;
     }
   }
-  for (const [b, d] of raw) image.set(d, b * SECTOR);
+  for (const [b, d] of raw) image.set(d, b * SECTOR_SIZE);
 
   // Primary volume descriptor (ECMA-119 8.4) and the set terminator.
   const root0 = placed.get('')!;
-  const pvd = Buffer.alloc(SECTOR);
+  const pvd = Buffer.alloc(SECTOR_SIZE);
   pvd.set([1, ...Buffer.from('CD001'), 1], 0);
   pvd.write('HOSTILE', 40, 'latin1');
   pvd.set(both32(end), 80);
   pvd.set(both16(1), 120);
   pvd.set(both16(1), 124);
-  pvd.set(both16(SECTOR), 128);
+  pvd.set(both16(SECTOR_SIZE), 128);
   pvd.set(directoryRecord({ extent: root0.block, size: root0.size, flags: 2, identifier: [0] }), 156);
   pvd[881] = 1;
-  image.set(pvd, 16 * SECTOR);
-  image.set([255, ...Buffer.from('CD001'), 1], 17 * SECTOR);
+  image.set(pvd, 16 * SECTOR_SIZE);
+  image.set([255, ...Buffer.from('CD001'), 1], 17 * SECTOR_SIZE);
   return { bytes: image, block, record };
 }
 
