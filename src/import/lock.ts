@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PxeError } from '../errors.js';
+import { processAlive } from '../pid.js';
 
 /**
  * One run at a time per PXE root. The lock file holds the owner's pid; a lock whose
@@ -24,7 +25,7 @@ export async function acquireLock(path: string, waitSeconds: number): Promise<Lo
     const held = await readFile(path, 'utf8').catch(() => undefined);
     if (held === undefined) continue; // released meanwhile: try again
     const owner = Number.parseInt(held, 10);
-    if (!alive(owner)) {
+    if (!processAlive(owner)) {
       await breakStale(path, held);
       continue;
     }
@@ -71,14 +72,4 @@ async function breakStale(path: string, stale: string): Promise<void> {
   const moved = await readFile(aside, 'utf8').catch(() => stale);
   if (moved !== stale) await link(aside, path).catch(() => {});
   await rm(aside, { force: true });
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

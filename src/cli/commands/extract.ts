@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkExtractTarget, extractImageTo } from '../../extract/atomic.js';
+import { checkExtractTarget, extractImageTo, removeStaleStaging } from '../../extract/atomic.js';
 import type { ExtractResult } from '../../extract/extract.js';
 import { openIsoImage } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
@@ -26,7 +26,11 @@ export function registerExtract(program: Command): void {
       const warnings = new WarningLog();
       // Opened before the task list so a bad image is one plain error line.
       const tree = parseTreeOption(flags.tree);
-      await checkExtractTarget(dir);
+      const { parent } = await checkExtractTarget(dir);
+      // What a killed extraction left beside its target: no later run of it would ever remove it.
+      const removed = await removeStaleStaging(parent);
+      const notes = removed.length === 0 ? [] : [`removed ${removed.length} partial tree(s) left in ${parent} by killed extractions: ${removed.join(', ')}`];
+      if (!flags.json && !flags.quiet) for (const n of notes) process.stdout.write(`note: ${n}\n`);
       const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
       const abort = new AbortController();
       const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
@@ -55,6 +59,6 @@ export function registerExtract(program: Command): void {
         await image.source.close();
         warnings.print(imagePath);
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify({ image: imagePath, target: dir, ...result, warnings: warnings.warnings }, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ image: imagePath, target: dir, ...result, warnings: warnings.warnings, notes }, null, 2)}\n`);
     });
 }
