@@ -29,7 +29,6 @@ export interface ImportOptions extends RootRequest {
   readonly profiles: readonly Profile[];
   /** --strict: any warning fails the import before anything is committed. */
   readonly strict: boolean;
-  readonly signal?: AbortSignal;
   /** The clock; tests inject one. */
   readonly now?: () => Date;
 }
@@ -68,6 +67,10 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
   let session: RootSession | undefined;
   let image: IsoImage | undefined;
   let plan: ImportPlan | undefined;
+  // The version directory this run made, until a commit names it: close() removes it otherwise,
+  // whatever stopped the run (an error, ENOSPC at the commit, --strict, a signal).
+  let placed: string | undefined;
+  let committed = false;
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw new PxeError('INTERNAL', 'import steps run out of order');
     return v;
@@ -98,8 +101,9 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
         if (p.action !== 'new-version') return;
         await need(session).reserve(need(session).layout.treePath(p.name, p.version));
         await placeTree(need(image), p, need(session).layout, request.image, opts, progress);
-        failpoint('after-extract');
-        await strict.check(request.image, () => removeTree(need(session).layout.version(p.name, p.version)));
+        placed = need(session).layout.version(p.name, p.version);
+        await failpoint('after-extract', { file: placed, signal: options.signal });
+        await strict.check(request.image);
       },
     },
     {
@@ -107,13 +111,10 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
       skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
       run: async () => {
         const s = need(session);
-        const p = need(plan);
-        await s.commit(p.state).catch(async (e) => {
-          // A version that could not be committed is nobody's: remove it, so nothing half-named stays.
-          if (p.action === 'new-version') await removeTree(s.layout.version(p.name, p.version)).catch(() => {});
-          throw e;
-        });
-        failpoint('after-commit');
+        await s.commit(need(plan).state);
+        committed = true;
+        await failpoint('after-commit', { file: s.settings.settings.exportsFile, signal: options.signal });
+        // Not interruptible: once committed, the derived files are brought in line (a few small files).
         await s.derive();
       },
     },
@@ -121,7 +122,7 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
       title: 'Remove versions past retention',
       skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
       run: async () => {
-        failpoint('before-prune');
+        await failpoint('before-prune', { file: need(session).layout.state, signal: options.signal });
         await need(session).prune();
       },
     },
@@ -138,7 +139,12 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
     async close() {
       await image?.source.close();
       image = undefined;
-      await session?.close();
+      try {
+        if (placed !== undefined && !committed) await removeTree(placed);
+        placed = undefined;
+      } finally {
+        await session?.close();
+      }
     },
   };
 }
@@ -208,16 +214,15 @@ async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-vers
 }
 
 /** Passes warnings on, and under --strict fails the import at the next check once any was seen. */
-function strictWarnings(options: ImportOptions): { handler: WarningHandler; check: (image: string, undo?: () => Promise<void>) => Promise<void> } {
+function strictWarnings(options: ImportOptions): { handler: WarningHandler; check: (image: string) => Promise<void> } {
   const seen: Warning[] = [];
   return {
     handler: (w) => {
       seen.push(w);
       options.onWarning?.(w);
     },
-    check: async (image, undo) => {
+    check: async (image) => {
       if (!options.strict || seen.length === 0) return;
-      await undo?.();
       throw new PxeError('WARNINGS_STRICT', `${image}: ${seen.length} warning(s) and --strict: nothing was imported`, { file: image });
     },
   };
