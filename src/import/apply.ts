@@ -70,6 +70,7 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
   // The version directory this run made, until a commit names it: close() removes it otherwise,
   // whatever stopped the run (an error, ENOSPC at the commit, --strict, a signal).
   let placed: string | undefined;
+  let extracting = false;
   let committed = false;
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw new PxeError('INTERNAL', 'import steps run out of order');
@@ -100,6 +101,7 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
         const p = need(plan);
         if (p.action !== 'new-version') return;
         await need(session).reserve(need(session).layout.treePath(p.name, p.version));
+        extracting = true;
         await placeTree(need(image), p, need(session).layout, request.image, opts, progress);
         placed = need(session).layout.version(p.name, p.version);
         await failpoint('after-extract', { file: placed, signal: options.signal });
@@ -127,8 +129,27 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
       },
     },
   ];
+  /** The one line an interrupted import ends with (src/cli/signals.ts): what it undid, what is served. */
+  const interrupted = (): PxeError => {
+    if (committed) return new PxeError('INTERRUPTED', `${request.name}: switched to version ${need(plan).version}; old versions past retention are left for the next run`);
+    const served = session?.state.imports[request.name]?.version;
+    const still = served !== undefined ? `it still serves version ${served}` : 'nothing was imported';
+    return new PxeError('INTERRUPTED', `${request.name}: ${extracting ? `the unfinished version was removed; ${still}` : served !== undefined ? `nothing was changed; ${still}` : still}`);
+  };
   return {
-    steps,
+    // Each step first honours a stop request; one from inside a step (the extraction, a --wait
+    // for the lock, the commit) ends the import the same way.
+    steps: steps.map((step) => ({
+      ...step,
+      run: async (progress) => {
+        try {
+          if (options.signal?.aborted) throw new PxeError('INTERRUPTED', 'stopped between steps');
+          await step.run(progress);
+        } catch (e) {
+          throw e instanceof PxeError && e.code === 'INTERRUPTED' ? interrupted() : e;
+        }
+      },
+    })),
     result() {
       const p = need(plan);
       const s = need(session);

@@ -17,7 +17,8 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(path: string, waitSeconds: number): Promise<Lock> {
+/** `signal` (SIGINT, SIGTERM, SIGHUP: src/cli/signals.ts) stops a --wait at once. */
+export async function acquireLock(path: string, waitSeconds: number, signal?: AbortSignal): Promise<Lock> {
   const deadline = Date.now() + waitSeconds * 1000;
   const mine = `${process.pid}\n`;
   for (;;) {
@@ -32,6 +33,7 @@ export async function acquireLock(path: string, waitSeconds: number): Promise<Lo
     if (Date.now() >= deadline) {
       throw new PxeError('LOCKED', `${path}: another pxe-import run (pid ${owner}) is working on this PXE root; retry later or pass --wait SECONDS`, { file: path });
     }
+    if (signal?.aborted) throw new PxeError('INTERRUPTED', `stopped waiting for ${path} (pid ${owner}); nothing was changed`, { file: path });
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -98,7 +98,7 @@ export class RootSession {
       // Name the directory that refused: the root itself, or the first ancestor that exists.
       throw ioError((e as NodeJS.ErrnoException).path ?? options.root, `cannot prepare the PXE root ${options.root}`, e);
     }
-    const lock = await acquireLock(layout.lock, options.waitSeconds);
+    const lock = await acquireLock(layout.lock, options.waitSeconds, options.signal);
     let session: RootSession;
     try {
       await failpoint('after-lock', { file: layout.state, signal: options.signal });
@@ -165,6 +165,8 @@ export class RootSession {
       this.#formerExportsFile = this.#state.settings.exportsFile;
     }
     await failpoint('commit', { file: this.layout.state, signal: this.options.signal });
+    // The last moment a stop request can still leave the root as it was.
+    if (this.options.signal?.aborted) throw new PxeError('INTERRUPTED', this.changed.length === 0 ? 'nothing was changed' : 'nothing was committed');
     await this.#writeState(state);
     this.#state = state;
     this.#committed = true;
