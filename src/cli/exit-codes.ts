@@ -13,8 +13,12 @@ export const ExitCode = {
   stateInvalid: 4,
   /** Another run holds the PXE root's lock (EX_TEMPFAIL): try again later, or pass --wait. */
   locked: 75,
-  /** Interrupted by SIGINT or SIGTERM (128 + 2, as shells report it); nothing was left half-done. */
+  /** Interrupted by SIGHUP (128 + 1, as shells report it); the work was rolled back (src/cli/signals.ts). */
+  hangup: 129,
+  /** Interrupted by SIGINT, Ctrl-C (128 + 2); the work was rolled back. */
   interrupted: 130,
+  /** Interrupted by SIGTERM (128 + 15); the work was rolled back. */
+  terminated: 143,
   /** A bug: please report it. */
   internal: 70,
 } as const;

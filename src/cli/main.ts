@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: stop signals are handled from here on (src/cli/signals.ts).
+import './handle-signals.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPxeError } from '../errors.js';
@@ -14,6 +16,7 @@ import { registerRemove } from './commands/remove.js';
 import { registerRepair } from './commands/repair.js';
 import { registerSync } from './commands/sync.js';
 import { exitCodeFor, ExitCode } from './exit-codes.js';
+import { receivedSignal, signalExitCode } from './signals.js';
 
 /** The version of the package this file belongs to (dist/src/cli/main.js -> package.json). */
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,13 +39,27 @@ registerDhcp(program);
 registerHost(program);
 registerChain(program);
 
+let failed: number | undefined;
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  process.exitCode = handleError(e);
+  failed = handleError(e);
+}
+const stopped = receivedSignal();
+if (stopped !== undefined) {
+  // A failure has printed its line; a command that finished before it could stop says so here.
+  if (failed === undefined) process.stderr.write(`pxe-import: interrupted by ${stopped}; the command had already done its work, nothing was undone\n`);
+  process.exitCode = signalExitCode(stopped);
+} else if (failed !== undefined) {
+  process.exitCode = failed;
 }
 
 function handleError(e: unknown): number {
+  if (isPxeError(e) && e.code === 'INTERRUPTED') {
+    // The one line of src/cli/signals.ts's policy: the signal, then what the work undid.
+    process.stderr.write(`pxe-import: interrupted by ${receivedSignal() ?? 'a signal'}; ${e.message}\n`);
+    return exitCodeFor(e.code);
+  }
   if (e instanceof CommanderError) {
     // Help and version requests "fail" with exit code 0; commander has already printed.
     return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

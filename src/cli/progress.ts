@@ -11,7 +11,7 @@ export interface TaskRunOptions {
  * listr2 with the renderer a person or a cron job wants: an animated task list
  * with a progress bar on a terminal, plain timestamped lines otherwise.
  */
-export function createTaskList<Ctx extends object>(tasks: ListrTask<Ctx>[], options: TaskRunOptions): Listr<Ctx, 'default', 'verbose'> {
+function createTaskList<Ctx extends object>(tasks: ListrTask<Ctx>[], options: TaskRunOptions): Listr<Ctx, 'default', 'verbose'> {
   const plain = !process.stdout.isTTY || process.env.CI === 'true' || process.env.TERM === 'dumb';
   return new Listr<Ctx, 'default', 'verbose'>(tasks, {
     renderer: 'default',
@@ -21,6 +21,7 @@ export function createTaskList<Ctx extends object>(tasks: ListrTask<Ctx>[], opti
     rendererOptions: { showErrorMessage: false, collapseErrors: false },
     fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, logTitleChange: false },
     exitOnError: true,
+    // Signals are src/cli/signals.ts's: listr2's own handler would exit(127) with no clean-up.
     registerSignalListeners: false,
   });
 }
@@ -31,23 +32,39 @@ function rendererReportsErrors(options: TaskRunOptions): boolean {
 }
 
 /**
- * Runs a task list with Ctrl-C and SIGTERM turned into `abort` (the work rolls itself
- * back). A failure the plain renderer has already logged is marked, so that it is not
- * printed a second time.
+ * Runs tasks as a task list. A failure the plain renderer has already logged is marked, so that
+ * it is not printed a second time. An interruption (a stop signal: src/cli/signals.ts) is not a
+ * failure the task list reports: its task and the rest show as skipped, and the error is thrown
+ * once the list has stopped drawing, for main.ts to print as its one line.
  */
-export async function runTaskList(list: Listr<object, 'default', 'verbose'>, options: TaskRunOptions, abort: AbortController): Promise<void> {
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+export async function runTasks(tasks: ListrTask<object>[], options: TaskRunOptions): Promise<void> {
+  let interrupted: PxeError | undefined;
+  const list = createTaskList<object>(
+    tasks.map((t) => {
+      const stopped = `${typeof t.title === 'string' ? `${t.title}: ` : ''}interrupted`;
+      return {
+        ...t,
+        skip: (ctx) => (interrupted !== undefined ? stopped : typeof t.skip === 'function' ? t.skip(ctx) : (t.skip ?? false)),
+        task: async (ctx, task) => {
+          try {
+            return await t.task(ctx, task);
+          } catch (e) {
+            if (!(e instanceof PxeError && e.code === 'INTERRUPTED')) throw e;
+            interrupted = e;
+            task.skip(stopped);
+          }
+        },
+      };
+    }),
+    options,
+  );
   try {
     await list.run();
   } catch (e) {
     if (e instanceof PxeError && rendererReportsErrors(options)) (e as PxeError & { reported?: boolean }).reported = true;
     throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
+  if (interrupted !== undefined) throw interrupted;
 }
 
 /**

@@ -3,6 +3,7 @@ import { readConfigFile, type ConfigFile } from '../import/config.js';
 import type { RootRequest } from '../import/apply.js';
 import { hostNetwork } from '../import/network.js';
 import { checkSettingFlags, menuSettings, parseWait, resolveRootDir, type SettingFlags } from '../import/settings.js';
+import { stopRequested } from './signals.js';
 
 /** Flags every command that works on a PXE root accepts. */
 export interface RootFlags {
@@ -45,6 +46,7 @@ export async function rootRequest(
       menu: menuSettings(config),
       reload: Boolean(flags.reload),
       waitSeconds: parseWait(flags.wait),
+      signal: stopRequested,
       ...hooks,
     },
   };

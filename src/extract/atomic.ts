@@ -3,6 +3,7 @@ import { lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PxeError } from '../errors.js';
 import type { IsoImage } from '../iso9660/image.js';
+import { processAlive } from '../pid.js';
 import { extractTree, setDirectoryAttributes, type ExtractOptions, type ExtractResult } from './extract.js';
 import { removeTree } from './remove.js';
 
@@ -21,6 +22,36 @@ export async function checkExtractTarget(dir: string): Promise<{ target: string;
 }
 
 /**
+ * The staging directory beside `target`: `.<name>.partial-<pid>-<hex>`. The pid says whose it
+ * is, so that what a killed extraction left can be told from one still running.
+ */
+function stagingPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** The pid in a staging directory's name, or undefined for any other name. */
+export function stagingOwner(name: string): number | undefined {
+  const m = /^\..+\.partial-(\d+)-[0-9a-f]+$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Removes the staging directories in `parent` whose extraction was killed (SIGKILL, power
+ * cut): those whose pid is not alive. One whose pid is alive is another extraction still
+ * running, and is left alone. Returns the names removed.
+ */
+export async function removeStaleStaging(parent: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await readdir(parent, { withFileTypes: true }).catch(() => [])) {
+    const owner = stagingOwner(entry.name);
+    if (owner === undefined || !entry.isDirectory() || processAlive(owner)) continue;
+    await removeTree(join(parent, entry.name));
+    removed.push(entry.name);
+  }
+  return removed;
+}
+
+/**
  * Extracts into a hidden staging directory beside `dir` and renames it into place
  * at the end, so `dir` either does not exist or holds the complete tree. `dir` must
  * not exist, or be an empty directory.
@@ -28,7 +59,7 @@ export async function checkExtractTarget(dir: string): Promise<{ target: string;
 export async function extractImageTo(image: IsoImage, dir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const { target, parent, existing } = await checkExtractTarget(dir);
 
-  const staging = join(parent, `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const staging = stagingPath(target);
   try {
     await mkdir(staging, 0o700);
   } catch (e) {

@@ -214,7 +214,9 @@ async function writeTree(image: IsoImage, target: string, options: ExtractOption
       finish(job);
     }
     if (worker) {
-      // Wait for the large files, still drawing progress and listening for Ctrl-C.
+      // Wait for the large files, still drawing progress and listening for Ctrl-C; a stop
+      // requested before this point fires no 'abort' event any more, hence the first check.
+      if (options.signal?.aborted) throw abortError();
       const abort = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(abortError()), { once: true }));
       const ticker = setInterval(report, 200);
       try {
@@ -344,6 +346,7 @@ function maxSpan(spans: Span[]): number {
 
 
 
+/** extractImageTo removes the staging tree as this error passes; the message says so. */
 function abortError(): PxeError {
-  return new PxeError('INTERRUPTED', 'extraction interrupted; the partial tree was removed');
+  return new PxeError('INTERRUPTED', 'extraction stopped and its partial tree was removed');
 }

@@ -29,7 +29,6 @@ export interface ImportOptions extends RootRequest {
   readonly profiles: readonly Profile[];
   /** --strict: any warning fails the import before anything is committed. */
   readonly strict: boolean;
-  readonly signal?: AbortSignal;
   /** The clock; tests inject one. */
   readonly now?: () => Date;
 }
@@ -68,6 +67,11 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
   let session: RootSession | undefined;
   let image: IsoImage | undefined;
   let plan: ImportPlan | undefined;
+  // The version directory this run made, until a commit names it: close() removes it otherwise,
+  // whatever stopped the run (an error, ENOSPC at the commit, --strict, a signal).
+  let placed: string | undefined;
+  let extracting = false;
+  let committed = false;
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw new PxeError('INTERNAL', 'import steps run out of order');
     return v;
@@ -97,9 +101,11 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
         const p = need(plan);
         if (p.action !== 'new-version') return;
         await need(session).reserve(need(session).layout.treePath(p.name, p.version));
+        extracting = true;
         await placeTree(need(image), p, need(session).layout, request.image, opts, progress);
-        failpoint('after-extract');
-        await strict.check(request.image, () => removeTree(need(session).layout.version(p.name, p.version)));
+        placed = need(session).layout.version(p.name, p.version);
+        await failpoint('after-extract', { file: placed, signal: options.signal });
+        await strict.check(request.image);
       },
     },
     {
@@ -107,13 +113,10 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
       skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
       run: async () => {
         const s = need(session);
-        const p = need(plan);
-        await s.commit(p.state).catch(async (e) => {
-          // A version that could not be committed is nobody's: remove it, so nothing half-named stays.
-          if (p.action === 'new-version') await removeTree(s.layout.version(p.name, p.version)).catch(() => {});
-          throw e;
-        });
-        failpoint('after-commit');
+        await s.commit(need(plan).state);
+        committed = true;
+        await failpoint('after-commit', { file: s.settings.settings.exportsFile, signal: options.signal });
+        // Not interruptible: once committed, the derived files are brought in line (a few small files).
         await s.derive();
       },
     },
@@ -121,13 +124,32 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
       title: 'Remove versions past retention',
       skip: () => (plan?.action === 'unchanged' ? 'unchanged' : false),
       run: async () => {
-        failpoint('before-prune');
+        await failpoint('before-prune', { file: need(session).layout.state, signal: options.signal });
         await need(session).prune();
       },
     },
   ];
+  /** The one line an interrupted import ends with (src/cli/signals.ts): what it undid, what is served. */
+  const interrupted = (): PxeError => {
+    if (committed) return new PxeError('INTERRUPTED', `${request.name}: switched to version ${need(plan).version}; old versions past retention are left for the next run`);
+    const served = session?.state.imports[request.name]?.version;
+    const still = served !== undefined ? `it still serves version ${served}` : 'nothing was imported';
+    return new PxeError('INTERRUPTED', `${request.name}: ${extracting ? `the unfinished version was removed; ${still}` : served !== undefined ? `nothing was changed; ${still}` : still}`);
+  };
   return {
-    steps,
+    // Each step first honours a stop request; one from inside a step (the extraction, a --wait
+    // for the lock, the commit) ends the import the same way.
+    steps: steps.map((step) => ({
+      ...step,
+      run: async (progress) => {
+        try {
+          if (options.signal?.aborted) throw new PxeError('INTERRUPTED', 'stopped between steps');
+          await step.run(progress);
+        } catch (e) {
+          throw e instanceof PxeError && e.code === 'INTERRUPTED' ? interrupted() : e;
+        }
+      },
+    })),
     result() {
       const p = need(plan);
       const s = need(session);
@@ -138,7 +160,12 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
     async close() {
       await image?.source.close();
       image = undefined;
-      await session?.close();
+      try {
+        if (placed !== undefined && !committed) await removeTree(placed);
+        placed = undefined;
+      } finally {
+        await session?.close();
+      }
     },
   };
 }
@@ -208,16 +235,15 @@ async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-vers
 }
 
 /** Passes warnings on, and under --strict fails the import at the next check once any was seen. */
-function strictWarnings(options: ImportOptions): { handler: WarningHandler; check: (image: string, undo?: () => Promise<void>) => Promise<void> } {
+function strictWarnings(options: ImportOptions): { handler: WarningHandler; check: (image: string) => Promise<void> } {
   const seen: Warning[] = [];
   return {
     handler: (w) => {
       seen.push(w);
       options.onWarning?.(w);
     },
-    check: async (image, undo) => {
+    check: async (image) => {
       if (!options.strict || seen.length === 0) return;
-      await undo?.();
       throw new PxeError('WARNINGS_STRICT', `${image}: ${seen.length} warning(s) and --strict: nothing was imported`, { file: image });
     },
   };

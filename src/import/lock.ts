@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PxeError } from '../errors.js';
+import { processAlive } from '../pid.js';
 
 /**
  * One run at a time per PXE root. The lock file holds the owner's pid; a lock whose
@@ -16,7 +17,8 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(path: string, waitSeconds: number): Promise<Lock> {
+/** `signal` (SIGINT, SIGTERM, SIGHUP: src/cli/signals.ts) stops a --wait at once. */
+export async function acquireLock(path: string, waitSeconds: number, signal?: AbortSignal): Promise<Lock> {
   const deadline = Date.now() + waitSeconds * 1000;
   const mine = `${process.pid}\n`;
   for (;;) {
@@ -24,13 +26,14 @@ export async function acquireLock(path: string, waitSeconds: number): Promise<Lo
     const held = await readFile(path, 'utf8').catch(() => undefined);
     if (held === undefined) continue; // released meanwhile: try again
     const owner = Number.parseInt(held, 10);
-    if (!alive(owner)) {
+    if (!processAlive(owner)) {
       await breakStale(path, held);
       continue;
     }
     if (Date.now() >= deadline) {
       throw new PxeError('LOCKED', `${path}: another pxe-import run (pid ${owner}) is working on this PXE root; retry later or pass --wait SECONDS`, { file: path });
     }
+    if (signal?.aborted) throw new PxeError('INTERRUPTED', `stopped waiting for ${path} (pid ${owner}); nothing was changed`, { file: path });
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -71,14 +74,4 @@ async function breakStale(path: string, stale: string): Promise<void> {
   const moved = await readFile(aside, 'utf8').catch(() => stale);
   if (moved !== stale) await link(aside, path).catch(() => {});
   await rm(aside, { force: true });
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

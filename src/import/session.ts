@@ -53,6 +53,11 @@ export interface SessionOptions {
    * so the repaired state's commit removes no tree); nothing is derived or pruned on opening.
    */
   readonly repair?: () => Promise<State>;
+  /**
+   * Aborted when the command is asked to stop (src/cli/signals.ts): a --wait for the lock ends,
+   * and commit() refuses, so an interrupted command commits nothing it had not committed already.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export class RootSession {
@@ -93,10 +98,10 @@ export class RootSession {
       // Name the directory that refused: the root itself, or the first ancestor that exists.
       throw ioError((e as NodeJS.ErrnoException).path ?? options.root, `cannot prepare the PXE root ${options.root}`, e);
     }
-    const lock = await acquireLock(layout.lock, options.waitSeconds);
+    const lock = await acquireLock(layout.lock, options.waitSeconds, options.signal);
     let session: RootSession;
     try {
-      failpoint('after-lock');
+      await failpoint('after-lock', { file: layout.state, signal: options.signal });
       // readStateFile refuses a damaged state, and a missing one while trees exist (STATE_INVALID):
       // only repair, which reads them itself, may open such a root.
       const state = options.repair !== undefined ? await options.repair() : await readStateFile(options.root);
@@ -159,6 +164,9 @@ export class RootSession {
     if (this.#state.settings?.exportsFile !== undefined && this.#state.settings.exportsFile !== state.settings?.exportsFile) {
       this.#formerExportsFile = this.#state.settings.exportsFile;
     }
+    await failpoint('commit', { file: this.layout.state, signal: this.options.signal });
+    // The last moment a stop request can still leave the root as it was.
+    if (this.options.signal?.aborted) throw new PxeError('INTERRUPTED', this.changed.length === 0 ? 'nothing was changed' : 'nothing was committed');
     await this.#writeState(state);
     this.#state = state;
     this.#committed = true;
@@ -198,13 +206,15 @@ export class RootSession {
     if (changes.exports !== undefined) await this.#writeExports(changes.exports);
     // Moved with --exports-file: our lines leave the old file only once the new one has them.
     if (this.#formerExportsFile !== undefined) await this.#leaveExportsFile(this.#formerExportsFile);
-    failpoint('after-exports');
+    // Only once this session committed: the repair in open() derives too, and a point hit
+    // there would stop the run before it changed anything.
+    if (this.#committed) await failpoint('after-exports', { file: changes.writes[0]?.path ?? this.layout.state, signal: this.options.signal });
     for (const w of changes.writes) if (await writeFileAtomic(w.path, w.text)) this.changed.push(w.path);
     for (const path of changes.removes) {
       await rm(path, { force: true });
       this.changed.push(path);
     }
-    failpoint('after-menus');
+    if (this.#committed) await failpoint('after-menus', { file: changes.links[0]?.path ?? this.layout.state, signal: this.options.signal });
     for (const l of changes.links) if (await replaceSymlink(l.path, l.target)) this.changed.push(l.path);
     for (const path of changes.unlinks) {
       await rm(path, { force: true });

@@ -110,17 +110,22 @@ export async function syncFolder(request: SyncRequest, given: ImportOptions, onE
   let failed = refused.length;
   for (const r of refused) onEvent({ kind: 'failed', entry: r, error: new PxeError('USAGE', r.reason) });
   const options = { ...given, onWarning: oncePerRun(given.onWarning) };
-  for (const entry of entries) {
+  // A stop request (src/cli/signals.ts) ends the sync between images, or the import it interrupts.
+  const stopped = (done: number, detail: string) => new PxeError('INTERRUPTED', `${detail}; sync stopped with ${done} of ${entries.length} image(s) done`);
+  for (const [done, entry] of entries.entries()) {
+    if (options.signal?.aborted) throw stopped(done, `${entry.name}: not looked at`);
     try {
       const result = await importImage({ image: join(folder, entry.file), name: entry.name, profileId: undefined, label: undefined, force: false, retention: request.retention }, options);
       onEvent({ kind: 'imported', entry, result });
     } catch (e) {
+      if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(done, e.message);
       if (stopsTheRun(e)) throw e;
       failed++;
       onEvent({ kind: 'failed', entry, error: e as Error });
     }
   }
   if (request.prune) {
+    if (options.signal?.aborted) throw stopped(entries.length, 'nothing was pruned');
     const state = await readRootState(options.root);
     const present = new Set(entries.map((e) => join(folder, e.file)));
     const { remove, refusal } = planPrune(state, folder, present, request.force, st.dev);
@@ -133,6 +138,7 @@ export async function syncFolder(request: SyncRequest, given: ImportOptions, onE
         await removeImport(options, name, false);
         onEvent({ kind: 'removed', name });
       } catch (e) {
+        if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(entries.length, `${name}: not removed (${e.message})`);
         // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
         if (stopsTheRun(e)) throw e;
         failed++;
@@ -140,6 +146,7 @@ export async function syncFolder(request: SyncRequest, given: ImportOptions, onE
       }
     }
   }
+  if (options.signal?.aborted) throw stopped(entries.length, 'every image was looked at');
   // Remembered for the next prune: the file system this folder's images were found on.
   if (entries.length > 0) {
     await RootSession.with({ ...options, needServer: false }, async (session) => {

@@ -4,11 +4,15 @@
  * repair.ts rebuilds the state from it.
  */
 import { readdir } from 'node:fs/promises';
+import { stagingOwner } from '../extract/atomic.js';
 import type { Layout } from './layout.js';
 
-/** What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts name them). */
+/**
+ * What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts
+ * name them). Under the lock no other run extracts there, so whatever pid it names is gone.
+ */
 export function isLeftover(name: string): boolean {
-  return /^\..+\.partial-\d+-[0-9a-f]+$/.test(name) || /\.partial$/.test(name);
+  return stagingOwner(name) !== undefined || /\.partial$/.test(name);
 }
 
 /**

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { CLI, FIXTURES, REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { requirement } from '../helpers/requirements.js';
+import { startCli } from '../helpers/terminal.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 
@@ -67,9 +68,10 @@ describe('pxe-import CLI', () => {
   });
 
   const big = join(FIXTURES, 'big-multi-extent.iso');
+  const NO_BIG = requirement('big fixture', existsSync(big), 'big-multi-extent.iso not built (bash fixtures/build.sh --big); skipping');
   test(
     'SIGINT during extraction removes the partial tree and exits 130',
-    { skip: requirement('big fixture', existsSync(big), 'big-multi-extent.iso not built (bash fixtures/build.sh --big); skipping') },
+    { skip: NO_BIG },
     async () => {
       const parent = join(work, 'interrupt');
       await mkdir(parent);
@@ -82,8 +84,36 @@ describe('pxe-import CLI', () => {
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       assert.equal(code, 130, stderr);
-      assert.match(stderr, /extraction interrupted; the partial tree was removed/);
+      assert.equal(stderr, 'pxe-import: interrupted by SIGINT; extraction stopped and its partial tree was removed\n');
       assert.deepEqual(await readdir(parent), []);
+    },
+  );
+
+  test(
+    "what a killed extract left beside its target is removed by the next extract there, with one note; a running one's is kept",
+    { skip: NO_BIG },
+    async () => {
+      const parent = join(work, 'killed');
+      await mkdir(parent);
+      const killed = startCli(['extract', big, join(parent, 'out')], { terminal: false });
+      while ((await readdir(parent)).length === 0) await new Promise((r) => setTimeout(r, 20));
+      killed.stop('SIGKILL');
+      assert.equal((await killed.finished).signal, 'SIGKILL');
+      const [leftover] = await readdir(parent);
+      assert.match(leftover ?? '', /^\.out\.partial-\d+-[0-9a-f]+$/, 'SIGKILL leaves the staging tree');
+      // The staging tree of an extraction still running (here: a live process's pid) is kept.
+      const holder = spawn('sleep', ['60']);
+      const running = `.other.partial-${holder.pid}-0123abcd`;
+      await mkdir(join(parent, running));
+      try {
+        const r = await runCli(['extract', demo, join(parent, 'again')]);
+        assert.equal(r.code, 0, r.stderr);
+        const notes = r.stdout.split('\n').filter((l) => l.startsWith('note:'));
+        assert.deepEqual(notes, [`note: removed 1 partial tree(s) left in ${parent} by killed extractions: ${leftover}`]);
+        assert.deepEqual((await readdir(parent)).sort(), [running, 'again'].sort());
+      } finally {
+        holder.kill();
+      }
     },
   );
 

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { checkExtractTarget, extractImageTo } from '../../extract/atomic.js';
+import { checkExtractTarget, extractImageTo, removeStaleStaging } from '../../extract/atomic.js';
 import type { ExtractResult } from '../../extract/extract.js';
 import { openIsoImage } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { parseTreeOption } from '../options.js';
-import { createTaskList, progressReporter, runTaskList } from '../progress.js';
+import { progressReporter, runTasks } from '../progress.js';
+import { stopRequested } from '../signals.js';
 import { WarningLog } from '../warnings.js';
 
 interface ExtractFlags {
@@ -26,13 +27,16 @@ export function registerExtract(program: Command): void {
       const warnings = new WarningLog();
       // Opened before the task list so a bad image is one plain error line.
       const tree = parseTreeOption(flags.tree);
-      await checkExtractTarget(dir);
+      const { parent } = await checkExtractTarget(dir);
+      // What a killed extraction left beside its target: no later run of it would ever remove it.
+      const removed = await removeStaleStaging(parent);
+      const notes = removed.length === 0 ? [] : [`removed ${removed.length} partial tree(s) left in ${parent} by killed extractions: ${removed.join(', ')}`];
+      if (!flags.json && !flags.quiet) for (const n of notes) process.stdout.write(`note: ${n}\n`);
       const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
-      const abort = new AbortController();
       const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
       let result: ExtractResult | undefined;
       try {
-        const tasks = createTaskList<object>(
+        await runTasks(
           [
             {
               title: `Extracting ${imagePath} (${formatBytes(image.stats.bytes)}, ${image.stats.files} files) into ${dir}`,
@@ -40,7 +44,7 @@ export function registerExtract(program: Command): void {
                 const report = progressReporter((text) => (task.output = text));
                 result = await extractImageTo(image, dir, {
                   onWarning: warnings.handler,
-                  signal: abort.signal,
+                  signal: stopRequested,
                   onProgress: (p) => report(p.bytesDone, p.bytesTotal),
                 });
                 task.title = `Extracted ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks, ${result.hardLinks} hard links (${formatBytes(result.bytes)}) into ${dir}`;
@@ -50,11 +54,10 @@ export function registerExtract(program: Command): void {
           ],
           renderOptions,
         );
-        await runTaskList(tasks, renderOptions, abort);
       } finally {
         await image.source.close();
         warnings.print(imagePath);
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify({ image: imagePath, target: dir, ...result, warnings: warnings.warnings }, null, 2)}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ image: imagePath, target: dir, ...result, warnings: warnings.warnings, notes }, null, 2)}\n`);
     });
 }

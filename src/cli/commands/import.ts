@@ -7,7 +7,7 @@ import type { ImportPlan, ImportRequest } from '../../import/plan.js';
 import type { ImportRecord } from '../../import/state.js';
 import { loadProfiles } from '../../profiles/index.js';
 import { ExitCode } from '../exit-codes.js';
-import { createTaskList, progressReporter, runTaskList } from '../progress.js';
+import { progressReporter, runTasks } from '../progress.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 import { WarningLog } from '../warnings.js';
 import { renderAnalysis } from './inspect.js';
@@ -55,12 +55,10 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   const warnings = new WarningLog();
   const notes: string[] = [];
   const { config, request: root } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => notes.push(n) });
-  const abort = new AbortController();
   const options: ImportOptions = {
     ...root,
     profiles: await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]),
     strict: Boolean(flags.strict),
-    signal: abort.signal,
   };
   const request: ImportRequest = {
     image: imagePath,
@@ -88,7 +86,7 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   const run = startImport(request, options);
   let result: ImportResult;
   try {
-    const tasks = createTaskList<object>(
+    await runTasks(
       run.steps.map((s) => ({
         title: s.title,
         skip: () => s.skip(),
@@ -100,7 +98,6 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
       })),
       renderOptions,
     );
-    await runTaskList(tasks, renderOptions, abort);
     result = run.result();
   } finally {
     await run.close();
