@@ -4,13 +4,14 @@
  * and optionally Rock Ridge (SP, ER, PX, TF, NM, SL, CE, ZF), Joliet, multi-extent files
  * and an El Torito boot catalog. What it writes follows ECMA-119, RRIP 1.10/1.12, SUSP 1.12
  * and Joliet the way mkisofs and xorriso lay them out; `buildIsoWithMap` also says where
- * each directory record is, so a test can patch one field and see what the reader makes of it.
+ * each directory record and extent is, so a test can patch one field and see what the reader
+ * makes of it. Hostile-image tests add raw System Use bytes per node and raw blocks.
  */
 import { constants } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { ascii, both16, both32, directoryRecord, susp } from './bytes.js';
+import { SECTOR_SIZE as SECTOR } from '../../src/iso9660/bytes.js';
 
-const SECTOR = 2048;
 
 interface Attributes {
   /** Permission bits; the type bits are added from the node kind. */
@@ -23,9 +24,15 @@ interface Attributes {
   readonly isoName?: string;
 }
 
-export interface FileNode extends Attributes {
+interface Raw {
+  /** System Use bytes appended after the builder's own Rock Ridge entries (a ZF or CE a test makes by hand). */
+  readonly systemUse?: readonly number[];
+}
+
+export interface FileNode extends Attributes, Raw {
   readonly kind: 'file';
   readonly name: string;
+  /** The data; stored as is unless `zisofs`. */
   readonly content: Uint8Array;
   /** Store the data zisofs-compressed (needs Rock Ridge for the ZF entry). */
   readonly zisofs?: boolean;
@@ -33,20 +40,20 @@ export interface FileNode extends Attributes {
   readonly scatter?: boolean;
 }
 
-export interface DirectoryNode extends Attributes {
+export interface DirectoryNode extends Attributes, Raw {
   readonly kind: 'dir';
   readonly name: string;
   readonly children: readonly IsoNode[];
 }
 
-export interface SymlinkNode extends Attributes {
+export interface SymlinkNode extends Attributes, Raw {
   readonly kind: 'symlink';
   readonly name: string;
   readonly target: string;
 }
 
 /** Another name for the file at `target` ("/dir/file"): same extent, and with RRIP 1.12 the same serial number. */
-export interface HardLinkNode extends Attributes {
+export interface HardLinkNode extends Attributes, Raw {
   readonly kind: 'hardlink';
   readonly name: string;
   readonly target: string;
@@ -60,9 +67,9 @@ export const file = (name: string, content: string | Uint8Array, attrs: Omit<Fil
   content: typeof content === 'string' ? Buffer.from(content) : content,
   ...attrs,
 });
-export const dir = (name: string, children: readonly IsoNode[], attrs: Attributes = {}): DirectoryNode => ({ kind: 'dir', name, children, ...attrs });
-export const symlink = (name: string, target: string, attrs: Attributes = {}): SymlinkNode => ({ kind: 'symlink', name, target, ...attrs });
-export const hardlink = (name: string, target: string, attrs: Attributes = {}): HardLinkNode => ({ kind: 'hardlink', name, target, ...attrs });
+export const dir = (name: string, children: readonly IsoNode[], attrs: Attributes & Raw = {}): DirectoryNode => ({ kind: 'dir', name, children, ...attrs });
+export const symlink = (name: string, target: string, attrs: Attributes & Raw = {}): SymlinkNode => ({ kind: 'symlink', name, target, ...attrs });
+export const hardlink = (name: string, target: string, attrs: Attributes & Raw = {}): HardLinkNode => ({ kind: 'hardlink', name, target, ...attrs });
 
 export interface IsoBuildOptions {
   readonly volumeId?: string;
@@ -78,6 +85,8 @@ export interface IsoBuildOptions {
   readonly root?: Attributes;
   /** Time for entries that give none. */
   readonly date?: Date;
+  /** Bytes written at these blocks, past the end of everything else (continuation areas made by hand). */
+  readonly rawBlocks?: ReadonlyMap<number, Uint8Array>;
 }
 
 export interface BuiltIso {
@@ -86,6 +95,8 @@ export interface BuiltIso {
   readonly records: ReadonlyMap<string, readonly number[]>;
   /** The same for the Joliet tree. */
   readonly jolietRecords: ReadonlyMap<string, readonly number[]>;
+  /** First block of each path's extent in the primary tree ("" for the root; 0 for an empty file). */
+  readonly blocks: ReadonlyMap<string, number>;
   /** Byte offset of the boot catalog, when there is one. */
   readonly bootCatalog: number | undefined;
 }
@@ -228,8 +239,9 @@ export function buildIsoWithMap(tree: readonly IsoNode[], options: IsoBuildOptio
       }
       if (node.kind === 'symlink') out.push(...slEntries(node.target));
       if (node.kind === 'file' && data?.zisofs) {
-        out.push(susp('ZF', [...ascii('pz'), 4, ZISOFS_LOG2_BLOCK, ...both32(data.zisofs.size)]));
+        out.push(zfEntry(data.zisofs.size));
       }
+      if (node.systemUse) out.push([...node.systemUse]);
     }
     if (role === 'self' && e === root) {
       const er = rr === '1.12' ? ER_1_12 : ER_1_10;
@@ -378,7 +390,9 @@ export function buildIsoWithMap(tree: readonly IsoNode[], options: IsoBuildOptio
       next += Math.ceil(data.parts[i]! / SECTOR);
     }
   }
-  const totalSectors = next;
+  const rawBlocks = options.rawBlocks ?? new Map<number, Uint8Array>();
+  for (const b of rawBlocks.keys()) if (b < next) throw new Error(`raw block ${b} collides with the tree (which ends at block ${next})`);
+  const totalSectors = Math.max(next, ...[...rawBlocks].map(([b, bytes]) => b + Math.ceil(bytes.length / SECTOR)));
 
   // ---- writing
   const image = new Uint8Array(totalSectors * SECTOR);
@@ -390,6 +404,7 @@ export function buildIsoWithMap(tree: readonly IsoNode[], options: IsoBuildOptio
     if (jolietRecords) put(d.jolietBlock * SECTOR, directoryBytes(jolietRecords.get(d)!, 'joliet', (r, o) => r.path && push(jolietMap, r.path, d.jolietBlock * SECTOR + o)));
   }
   for (const ce of continuations) put(ce.block * SECTOR + ce.offset, ce.bytes);
+  for (const [b, bytes] of rawBlocks) put(b * SECTOR, bytes);
   for (const data of allData) {
     let o = 0;
     data.parts.forEach((length, i) => {
@@ -420,7 +435,9 @@ export function buildIsoWithMap(tree: readonly IsoNode[], options: IsoBuildOptio
     put(catalogSector * SECTOR, bootCatalog(data.blocks[0] ?? 0, options.elTorito.sectorCount ?? 4));
   }
   put(terminatorSector * SECTOR, [255, ...ascii('CD001'), 1]);
-  return { bytes: image, records, jolietRecords: jolietMap, bootCatalog: catalogSector === undefined ? undefined : catalogSector * SECTOR };
+  const blocks = new Map<string, number>(directories.map((d) => [d.path, d.block]));
+  for (const d of directories) for (const c of d.children) if (c.node?.kind !== 'dir' && !blocks.has(c.path)) blocks.set(c.path, dataOf(c)?.blocks[0] ?? 0);
+  return { bytes: image, records, jolietRecords: jolietMap, blocks, bootCatalog: catalogSector === undefined ? undefined : catalogSector * SECTOR };
 
   /** Path table (ECMA-119 9.4): directories in breadth-first order, each naming its parent's number. */
   function pathTableBytes(dirs: readonly Entry[], tree: 'primary' | 'joliet'): { l: Uint8Array; m: Uint8Array } {
@@ -476,25 +493,41 @@ function fileData(node: FileNode, rockRidge: boolean, extentSize: number, serial
   return { stored, zisofs: node.zisofs ? { size: node.content.length } : undefined, parts, blocks: [], scatter: node.scatter ?? false, serial, nlink: 1 };
 }
 
-/** zisofs (Linux fs/isofs/compress.c): 16-byte header, block pointer table, one zlib stream per 32 KiB block. */
-function zisofsCompress(content: Uint8Array): Uint8Array {
+/** The "pz" ZF entry (zisofs-tools) for 32 KiB blocks: header size in 4-byte words, log2 of the block size, uncompressed size. */
+export function zfEntry(uncompressedSize: number): number[] {
+  return susp('ZF', [...ascii('pz'), 4, ZISOFS_LOG2_BLOCK, ...both32(uncompressedSize)]);
+}
+
+/** zisofs (Linux fs/isofs/compress.c) as mkzftree writes it: one zlib stream per 32 KiB block; an all-zero block is stored as nothing. */
+export function zisofsCompress(content: Uint8Array): Buffer {
   const blockSize = 2 ** ZISOFS_LOG2_BLOCK;
-  const blocks = Math.ceil(content.length / blockSize);
-  const header = [...ZISOFS_MAGIC, ...le32(content.length), 4, ZISOFS_LOG2_BLOCK, 0, 0];
-  const streams: Uint8Array[] = [];
-  for (let i = 0; i < blocks; i++) {
-    const block = content.subarray(i * blockSize, (i + 1) * blockSize);
-    // An all-zero block is stored as two equal pointers, as mkzftree does.
-    streams.push(block.every((b) => b === 0) ? new Uint8Array(0) : deflateSync(block));
+  const streams: (Uint8Array | undefined)[] = [];
+  for (let o = 0; o < content.length; o += blockSize) {
+    const block = content.subarray(o, o + blockSize);
+    streams.push(block.every((b) => b === 0) ? undefined : deflateSync(block));
   }
+  return zisofsStream(content.length, ZISOFS_LOG2_BLOCK, streams);
+}
+
+/**
+ * A zisofs stream from given blocks, as stored (zlib bytes, or undefined for a block of zeros,
+ * which two equal pointers mark): 16-byte header, block pointer table, the streams.
+ */
+export function zisofsStream(uncompressedSize: number, log2BlockSize: number, streams: readonly (Uint8Array | undefined)[]): Buffer {
+  const header = [...ZISOFS_MAGIC, ...le32(uncompressedSize), 4, log2BlockSize, 0, 0];
   const pointers: number[] = [];
-  let at = header.length + (blocks + 1) * 4;
+  let at = header.length + (streams.length + 1) * 4;
   pointers.push(...le32(at));
-  for (const s of streams) {
-    at += s.length;
+  for (const z of streams) {
+    at += z?.length ?? 0;
     pointers.push(...le32(at));
   }
-  return Buffer.concat([Uint8Array.from(header), Uint8Array.from(pointers), ...streams]);
+  return Buffer.concat([Uint8Array.from(header), Uint8Array.from(pointers), ...streams.filter((z) => z !== undefined)]);
+}
+
+/** Byte offset of the pointer to block `block` in a zisofs stream (after the 16-byte header). */
+export function zisofsPointerOffset(block: number): number {
+  return 16 + block * 4;
 }
 
 /** SL entries (RRIP 4.1.3): one component per path element; "." "..", and a leading "/" as flags. */

@@ -18,14 +18,16 @@ import { checkSymlinkTarget, MAX_SYMLINK_TARGET_BYTES, showPath } from '../../sr
 import { readFileContent } from '../../src/iso9660/read-file.js';
 import { bufferSource, type ImageSource } from '../../src/iso9660/source.js';
 import { both32, susp } from '../helpers/bytes.js';
-import { buildIso, zfEntry, zisofsData, zisofsPointerOffset, zisofsStream, type DirNode, type TreeNode } from '../helpers/iso-image.js';
+import { buildIsoWithMap, dir, file, symlink, zfEntry, zisofsCompress, zisofsPointerOffset, zisofsStream, type BuiltIso, type DirectoryNode, type IsoBuildOptions, type IsoNode } from '../helpers/iso-builder.js';
 import { tempDir } from '../helpers/paths.js';
 
 const NAME = 'hostile.iso';
-const dir = (name: string, children: TreeNode[]): DirNode => ({ kind: 'dir', name, children });
-const zisofsFile = (name: string, data: Buffer, size: number, log2 = 15): TreeNode => ({ kind: 'file', name, data, systemUse: zfEntry(size, log2) });
+/** A file whose data is `data` as stored, with a ZF entry declaring it zisofs of `size` bytes. */
+const zisofsFile = (name: string, data: Buffer, size: number): IsoNode => file(name, data, { systemUse: zfEntry(size) });
+/** Rock Ridge 1.12 images; the names the tests see are the NM names. */
+const build = (tree: readonly IsoNode[], options: IsoBuildOptions = {}): BuiltIso => buildIsoWithMap(tree, { rockRidge: {}, ...options });
 
-async function open(bytes: Buffer, warnings: Warning[] = []): Promise<IsoImage> {
+async function open(bytes: Uint8Array, warnings: Warning[] = []): Promise<IsoImage> {
   return readIsoImage(bufferSource(bytes, NAME), { onWarning: (w) => warnings.push(w) });
 }
 
@@ -57,7 +59,7 @@ describe('zisofs damage found while inflating is a refusal naming the image and 
     [
       'a block pointer outside the file',
       () => {
-        const z = zisofsData(content);
+        const z = zisofsCompress(content);
         z.writeUInt32LE(0x7fff0000, zisofsPointerOffset(2));
         return z;
       },
@@ -77,7 +79,7 @@ describe('zisofs damage found while inflating is a refusal naming the image and 
   ];
   for (const [what, data, message] of cases) {
     test(`${what}: extract and the small-file reader (inspect's boot configs) both refuse`, async () => {
-      const image = await open(buildIso(dir('', [zisofsFile('z.bin', data(), content.length)])).bytes);
+      const image = await open(build([zisofsFile('z.bin', data(), content.length)]).bytes);
       await assert.rejects(extract(image, 'zisofs'), { code: 'ISO_INVALID', message });
       await assert.rejects(readFileContent(image.source, findEntry(image.root, 'z.bin') as IsoFile), { code: 'ISO_INVALID', message });
     });
@@ -88,7 +90,7 @@ describe('zisofs output is bounded', () => {
   test('blocks of zeros become holes: 8 MiB declared, almost nothing allocated, content intact', async () => {
     const content = Buffer.alloc(8 << 20);
     content.write('end marker', content.length - 100);
-    const image = await open(buildIso(dir('', [zisofsFile('zeros.bin', zisofsData(content), content.length)])).bytes);
+    const image = await open(build([file('zeros.bin', content, { zisofs: true })]).bytes);
     const { target } = await extract(image, 'holes');
     const st = await stat(join(target, 'zeros.bin'));
     assert.equal(st.size, content.length);
@@ -98,7 +100,7 @@ describe('zisofs output is bounded', () => {
 
   test('a zisofs file may not declare more than MAX_EXPANSION times the image size', async () => {
     const size = 32 << 20; // 32 MiB of zeros: an 4 KiB block table in a ~50 KiB image
-    const bytes = buildIso(dir('', [dir('d', [zisofsFile('big.bin', zisofsData(Buffer.alloc(size)), size)])])).bytes;
+    const bytes = build([dir('d', [file('big.bin', Buffer.alloc(size), { zisofs: true })])]).bytes;
     await assert.rejects(open(bytes), {
       code: 'ISO_LIMIT',
       message: new RegExp(`^hostile\\.iso: /d/big\\.bin: zisofs file would inflate to ${size} bytes, more than ${256 * bytes.length} \\(256 times the image's size\\)$`),
@@ -107,12 +109,12 @@ describe('zisofs output is bounded', () => {
 
   test("many records sharing one extent with different sizes cannot multiply the image's data", async () => {
     const data = Buffer.alloc(200 * 1024, 0x62);
-    const files: TreeNode[] = [{ kind: 'file', name: 'data', data }];
-    for (let i = 0; i < 600; i++) files.push({ kind: 'file', name: `f${i}`, data: new Uint8Array(0) });
-    const built = buildIso(dir('', files));
+    const files: IsoNode[] = [file('data', data)];
+    for (let i = 1; i <= 600; i++) files.push(file(`f${i}`, new Uint8Array(0)));
+    const built = build(files);
     for (let i = 1; i <= 600; i++) {
-      const at = built.record.get(`${i}`)!;
-      built.bytes.set(both32(built.block.get('0')!), at + 2);
+      const at = built.records.get(`/f${i}`)![0]!;
+      built.bytes.set(both32(built.blocks.get('/data')!), at + 2);
       built.bytes.set(both32(data.length - i), at + 10); // a different size each: not hard links
     }
     await assert.rejects(open(built.bytes), { code: 'ISO_LIMIT', message: /^hostile\.iso: the tree would extract to \d+ bytes, more than \d+ \(256 times the image's size\)$/ });
@@ -136,13 +138,14 @@ describe('directory structures: work is bounded', () => {
   test('a chain of directories whose extents overlap is refused at the first overlap, reading a few blocks', async () => {
     // Like the fuzzer's sample: each directory's extent runs to the end of the chain, so each
     // holds all deeper ones too. Read level by level, that was quadratic work and memory.
-    let node: DirNode = dir('d199', []);
+    let node: DirectoryNode = dir('d199', []);
     for (let i = 198; i >= 0; i--) node = dir(`d${i}`, [node]);
-    const built = buildIso(dir('', [node]));
-    const last = built.block.get(Array(200).fill('0').join('/'))!;
+    const built = build([node]);
+    const pathAt = (depth: number) => Array.from({ length: depth }, (_, i) => `/d${i}`).join('');
+    const last = built.blocks.get(pathAt(200))!;
     for (let depth = 1; depth <= 200; depth++) {
-      const path = Array(depth).fill('0').join('/');
-      built.bytes.set(both32((last + 1 - built.block.get(path)!) * 2048), built.record.get(path)! + 10);
+      const path = pathAt(depth);
+      built.bytes.set(both32((last + 1 - built.blocks.get(path)!) * 2048), built.records.get(path)![0]! + 10);
     }
     const source = counting(bufferSource(built.bytes, NAME));
     await assert.rejects(readIsoImage(source), {
@@ -163,9 +166,9 @@ describe('directory structures: work is bounded', () => {
       raw.set(first + i, Uint8Array.from([...filler, ...ce]));
     }
     const records = Math.ceil(MAX_CE_BYTES / (32 * 2048)) + 1;
-    const files: TreeNode[] = [];
-    for (let i = 0; i < records; i++) files.push({ kind: 'file', name: `f${i}`, data: new Uint8Array(0), systemUse: susp('CE', [...both32(first), ...both32(0), ...both32(2048)]) });
-    await assert.rejects(open(buildIso(dir('', files), raw).bytes), {
+    const files: IsoNode[] = [];
+    for (let i = 0; i < records; i++) files.push(file(`f${i}`, new Uint8Array(0), { systemUse: susp('CE', [...both32(first), ...both32(0), ...both32(2048)]) }));
+    await assert.rejects(open(build(files, { rawBlocks: raw }).bytes), {
       code: 'ISO_LIMIT',
       message: `${NAME}: more than ${MAX_CE_BYTES} bytes of Rock Ridge continuation areas (CE)`,
     });
@@ -184,14 +187,7 @@ describe('directory structures: work is bounded', () => {
 describe('symbolic link targets the system cannot create are skipped with ENTRY_UNSAFE, like unsafe names', () => {
   test('an empty target and one with a NUL byte are skipped; the rest is extracted', async () => {
     const warnings: Warning[] = [];
-    const bytes = buildIso(
-      dir('', [
-        { kind: 'file', name: 'file', data: Buffer.from('data\n') },
-        { kind: 'symlink', name: 'empty', target: new Uint8Array(0) },
-        { kind: 'symlink', name: 'nul', target: Buffer.from('/tmp\0x') },
-        { kind: 'symlink', name: 'good', target: Buffer.from('file') },
-      ]),
-    ).bytes;
+    const bytes = build([file('file', 'data\n'), symlink('empty', ''), symlink('nul', '/tmp\0x'), symlink('good', 'file')]).bytes;
     const image = await open(bytes, warnings);
     const { target } = await extract(image, 'symlinks', warnings);
     assert.deepEqual((await readdir(target)).sort(), ['file', 'good']);
@@ -214,13 +210,7 @@ describe('every refusal and warning is one line naming the image', () => {
   test('a newline in a name is escaped in errors and warnings', async () => {
     const warnings: Warning[] = [];
     const bad = zisofsStream(32768, 15, [Buffer.from('not zlib')]);
-    const bytes = buildIso(
-      dir('', [
-        dir('a\nb', [zisofsFile('z\r', bad, 32768)]),
-        { kind: 'file', name: 'x\ny', data: Buffer.from('1') },
-        { kind: 'file', name: 'x\ny', data: Buffer.from('2') },
-      ]),
-    ).bytes;
+    const bytes = build([dir('a\nb', [zisofsFile('z\r', bad, 32768)]), file('x\ny', '1'), file('x\ny', '2')]).bytes;
     const image = await open(bytes, warnings);
     assert.deepEqual(
       warnings.map((w) => w.message),
@@ -240,9 +230,9 @@ describe('every refusal and warning is one line naming the image', () => {
   });
 
   test('a file-system error while extracting names the image too (a path longer than PATH_MAX)', async () => {
-    let node: DirNode = dir('x'.repeat(150), [{ kind: 'file', name: 'f', data: Buffer.from('deep') }]);
+    let node: DirectoryNode = dir('x'.repeat(150), [file('f', 'deep')]);
     for (let i = 0; i < 30; i++) node = dir(`${i}`.padEnd(150, 'y'), [node]);
-    const image = await open(buildIso(dir('', [node])).bytes);
+    const image = await open(build([node]).bytes);
     await assert.rejects(extract(image, 'deep'), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'IO');
       assert.ok(e.message.startsWith(`${NAME}: `), e.message);
