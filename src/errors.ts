@@ -85,3 +85,31 @@ export function formatWarning(w: Warning): string {
 export function isPxeError(e: unknown): e is PxeError {
   return e instanceof PxeError;
 }
+
+/** What a system error means, said as a sentence; the errno name follows in brackets. */
+const ERRNO_SENTENCES: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EEXIST: 'already exists',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'name too long',
+  EIO: 'input/output error',
+  EBUSY: 'device or resource busy',
+  EXDEV: 'not on the same file system',
+};
+
+/** "no space left on device (ENOSPC)": an errno name only ever beside a sentence. */
+export function describeSystemError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const code = err?.code;
+  const sentence = code !== undefined ? ERRNO_SENTENCES[code] : undefined;
+  if (sentence !== undefined) return `${sentence} (${code})`;
+  const message = err instanceof Error ? err.message : String(e);
+  return code !== undefined ? `${message.replace(new RegExp(`^${code}: `), '')}` : message;
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 import type { IsoImage } from '../iso9660/image.js';
 import { processAlive } from '../pid.js';
 import { extractTree, setDirectoryAttributes, type ExtractOptions, type ExtractResult } from './extract.js';
@@ -63,7 +63,7 @@ export async function extractImageTo(image: IsoImage, dir: string, options: Extr
   try {
     await mkdir(staging, 0o700);
   } catch (e) {
-    throw new PxeError('IO', `${parent}: cannot create a directory here: ${(e as NodeJS.ErrnoException).code}`, { file: parent, cause: e });
+    throw new PxeError('IO', `${parent}: cannot create a directory here: ${describeSystemError(e)}`, { file: parent, cause: e });
   }
   try {
     const result = await extractTree(image, staging, { ...options, applyRootAttributes: false });

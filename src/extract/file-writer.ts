@@ -1,5 +1,5 @@
 import { closeSync, constants, fchmodSync, ftruncateSync, futimesSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 import { printable } from '../iso9660/names.js';
 import { kernelCopy } from './kernel-copy.js';
 
@@ -123,7 +123,7 @@ export function finishFile(job: FileJob): void {
 export function ioError(path: string, what: string, e: unknown): PxeError {
   const err = e as NodeJS.ErrnoException;
   if (err instanceof PxeError) return err;
-  return new PxeError('IO', `${printable(path)}: ${what}: ${err.code ?? err.message}`, { file: path, cause: e });
+  return new PxeError('IO', `${printable(path)}: ${what}: ${describeSystemError(err)}`, { file: path, cause: e });
 }
 
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 
 /**
  * Settings from --config FILE, else /etc/pxe-import/config.json when present.
@@ -43,7 +43,7 @@ export async function readConfigFile(path: string | undefined): Promise<ConfigFi
     text = await readFile(file, 'utf8');
   } catch (e) {
     if (path === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new PxeError('USAGE', `${file}: cannot read config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
+    throw new PxeError('USAGE', `${file}: cannot read config file: ${describeSystemError(e)}`, { file });
   }
   let json: unknown;
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readlink, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 
 /**
  * Writes `content` to `path` through a temporary file in the same directory and a
@@ -65,28 +65,7 @@ export async function replaceSymlink(path: string, target: string): Promise<bool
   return true;
 }
 
-/** What a system error means, said as a sentence; the errno name follows in brackets. */
-const ERRNO_SENTENCES: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EEXIST: 'already exists',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'name too long',
-  EIO: 'input/output error',
-  EBUSY: 'device or resource busy',
-  EXDEV: 'not on the same file system',
-};
-
 export function ioError(path: string, what: string, e: unknown): PxeError {
   if (e instanceof PxeError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  const sentence = code !== undefined ? ERRNO_SENTENCES[code] : undefined;
-  const why = sentence !== undefined ? `${sentence} (${code})` : code !== undefined ? `${(e as Error).message.replace(/^[A-Z]+: /, '')}` : (e as Error).message;
-  return new PxeError('IO', `${path}: ${what}: ${why}`, { file: path, cause: e });
+  return new PxeError('IO', `${path}: ${what}: ${describeSystemError(e)}`, { file: path, cause: e });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 import { processAlive } from '../pid.js';
 
 /**
@@ -44,7 +44,7 @@ async function publish(path: string, content: string): Promise<boolean> {
   try {
     await writeFile(tmp, content, { flag: 'wx', mode: 0o644 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PxeError('IO', `${path}: cannot create lock: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PxeError('IO', `${path}: cannot create lock: ${describeSystemError(e)}`, { file: path });
     // A failed first run on a new root removed the directory while we waited: recreate it.
     await mkdir(dirname(path), { recursive: true });
     return publish(path, content);
@@ -54,7 +54,7 @@ async function publish(path: string, content: string): Promise<boolean> {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new PxeError('IO', `${path}: cannot create lock: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+    throw new PxeError('IO', `${path}: cannot create lock: ${describeSystemError(e)}`, { file: path });
   } finally {
     await rm(tmp, { force: true });
   }

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PxeError, type WarningHandler } from '../errors.js';
+import { describeSystemError, PxeError, type WarningHandler } from '../errors.js';
 import { importImage, type ImportOptions, type ImportResult } from './apply.js';
 import { checkName, nameFromImage } from './layout.js';
 import { removeImport } from './remove.js';
@@ -101,7 +101,7 @@ export async function syncFolder(request: SyncRequest, given: ImportOptions, onE
   if (!st) throw new PxeError('USAGE', `${folder}: no such folder`, { file: folder });
   if (!st.isDirectory()) throw new PxeError('USAGE', `${folder}: not a folder (sync takes a folder of ISO images; to import one image: pxe-import IMAGE --as NAME)`, { file: folder });
   const listing = await readdir(folder).catch((e: NodeJS.ErrnoException) => {
-    throw new PxeError('IO', `${folder}: cannot list the folder (${e.code})`, { file: folder });
+    throw new PxeError('IO', `${folder}: cannot list the folder: ${describeSystemError(e)}`, { file: folder });
   });
   const mapFile = join(folder, MAP_FILE);
   const mapText = await readFile(mapFile, 'utf8').catch(() => undefined);

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PxeError } from '../errors.js';
+import { describeSystemError, PxeError } from '../errors.js';
 import { parseProfile, type Profile } from './schema.js';
 
 /** profiles/ at the package root: two levels above dist/src/profiles or src/profiles. */
@@ -12,7 +12,7 @@ async function loadDirectory(dir: string): Promise<Profile[]> {
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   } catch (e) {
-    throw new PxeError('USAGE', `${dir}: cannot read profile directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: dir, cause: e });
+    throw new PxeError('USAGE', `${dir}: cannot read profile directory: ${describeSystemError(e)}`, { file: dir, cause: e });
   }
   const profiles: Profile[] = [];
   const ids = new Map<string, string>();
