@@ -1,7 +1,7 @@
 /** The one place that resolves a root's path, server, clients, HTTP base and exports file: pure. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkClients, checkHttpBase, checkServer, DEFAULT_EXPORTS_FILE, resolveRootDir, resolveServer, resolveSettings, type HostNetwork } from '../../src/import/settings.js';
+import { checkClients, checkHttpBase, checkServer, checkSettingFlags, DEFAULT_EXPORTS_FILE, resolveRootDir, resolveServer, resolveSettings, type HostNetwork } from '../../src/import/settings.js';
 import type { RootSettings } from '../../src/import/state.js';
 
 const network: HostNetwork = { primaryIpv4: () => '198.51.100.7', subnetOf: (a) => (a === '198.51.100.7' ? '198.51.100.0/24' : undefined) };
@@ -81,6 +81,14 @@ describe('validation', () => {
     assert.throws(() => resolveRootDir('/srv/a,b', undefined, {}), /contains ","/);
     assert.throws(() => resolveRootDir(undefined, '/srv/x\ny', {}), /\$PXE_ROOT: .* contains a control character/);
     assert.throws(() => resolveRootDir('/', undefined, {}), /cannot be a PXE root/);
+  });
+
+  test('the config file\'s server, clients and HTTP base are checked like the flags, naming the setting', () => {
+    assert.throws(() => checkSettingFlags({}, { server: '192.0.2.10 init=/bin/sh' }), /server in the config file: "192\.0\.2\.10 init=\/bin\/sh" is not one address/);
+    assert.throws(() => checkSettingFlags({}, { clients: ['192.0.2.0/24(rw)'] }), /clients in the config file: "192\.0\.2\.0\/24\(rw\)": give clients without export options/);
+    assert.throws(() => checkSettingFlags({}, { httpBase: 'http://x/a b' }), /httpBase in the config file: expected an http/);
+    assert.throws(() => resolveSettings({}, { clients: 'a#b' }, recorded, network), /clients in the config file: invalid NFS client "a#b"/);
+    assert.doesNotThrow(() => checkSettingFlags({ server: '192.0.2.10' }, { clients: '192.0.2.0/24, 198.51.100.0/24' }));
   });
 
   test('HTTP bases: http(s) URLs without blanks or quotes, ending in "/"', () => {
