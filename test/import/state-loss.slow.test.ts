@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { snapshotOutsideTrees } from '../helpers/pxe-root.js';
+import { newRelease, snapshotOutsideTrees } from '../helpers/pxe-root.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 const SERVE = ['--server', '192.0.2.10', '--clients', '192.0.2.0/24'];
@@ -40,12 +40,8 @@ async function pxeRoot() {
 }
 
 /** A copy of the demo ISO with another volume id: a new release of the same image. */
-async function changedDemo(n: number): Promise<string> {
-  const path = join(work, `demo-v${n}.iso`);
-  const bytes = await readFile(demo);
-  bytes.write(`PXEIMPORT_DEMO_2_${n}`.padEnd(32, ' '), 16 * 2048 + 40, 'latin1');
-  await writeFile(path, bytes);
-  return path;
+function changedDemo(n: number): Promise<string> {
+  return newRelease(demo, join(work, `demo-v${n}.iso`), n);
 }
 
 /** Every file outside the trees (content, inode, mtime), the exports file, and every path inside the trees. */

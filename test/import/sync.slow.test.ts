@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { newRelease } from '../helpers/pxe-root.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 let work: string;
@@ -26,12 +27,7 @@ async function setup(files: string[]) {
   const dir = join(work, `s${++counter}`);
   const isos = join(dir, 'isos');
   await mkdir(isos, { recursive: true });
-  const bytes = await readFile(demo);
-  for (const [i, f] of files.entries()) {
-    const copy = Buffer.from(bytes);
-    copy.write(`PXEIMPORT_SYNC_${i}`.padEnd(32, ' '), 16 * 2048 + 40, 'latin1');
-    await writeFile(join(isos, f), copy);
-  }
+  for (const [i, f] of files.entries()) await newRelease(demo, join(isos, f), i);
   const root = join(dir, 'pxe');
   const args = ['--root', root, '--exports-file', join(dir, 'pxe.exports'), '--server', '192.0.2.10', '--clients', '192.0.2.0/24'];
   const sync = (...extra: string[]) => runCli(['sync', isos, ...args, ...extra], { timeoutMs: 120_000 });
