@@ -114,16 +114,20 @@ function menu(ctx: MenuContext): string {
     const tenths = ctx.timeout === 0 ? 0 : Math.max(1, Math.round(ctx.timeout * 10));
     const missing = missingDefaultComment(plan);
     if (missing) out.push(missing);
+    // A default this menu leaves out has no LABEL here: time out to the local disk instead, as GRUB does.
+    const why = plan.defaultEntry !== undefined ? cannotBoot(plan.defaultEntry) : undefined;
+    const entry = why === undefined ? plan.defaultEntry : undefined;
+    if (why !== undefined) out.push(`# The default entry is left out of this menu (${commentText(why)}): the local disk boots on timeout.`);
     out.push(
       'UI vesamenu.c32',
       `MENU TITLE ${label(model.title, 'PXE boot menu')}`,
       `TIMEOUT ${tenths}`,
-      `ONTIMEOUT ${plan.defaultEntry?.name ?? plan.defaultChain?.name ?? LOCAL_NAME}`,
+      `ONTIMEOUT ${entry?.name ?? plan.defaultChain?.name ?? LOCAL_NAME}`,
       '',
       `LABEL ${LOCAL_NAME}`,
       `  MENU LABEL ${LOCAL_LABEL}`,
     );
-    if (plan.defaultEntry === undefined && plan.defaultChain === undefined) out.push('  MENU DEFAULT');
+    if (entry === undefined && plan.defaultChain === undefined) out.push('  MENU DEFAULT');
     out.push('  LOCALBOOT -1');
     if (plan.imports.length > 0) out.push('', 'MENU SEPARATOR');
   }

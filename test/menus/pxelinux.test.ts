@@ -132,3 +132,15 @@ describe('pxelinux round trip through parseSyslinux (src/bootconfig)', () => {
     assert.equal(text.split('\n')[1], 'SERIAL 1 9600');
   });
 });
+
+describe('a default entry pxelinux leaves out', () => {
+  it('times out to the local disk, which is marked default, and says why, instead of naming a label the file lacks', () => {
+    const san = { ...ubuntu, name: 'iso', entries: [entry({ id: 'sanboot', label: 'S', method: 'sanboot', kernel: '', initrds: ['iso.iso'], isDefault: true })] };
+    const text = renderPxelinux(model([san], { defaultEntry: 'iso' }));
+    assert.match(text, /^ONTIMEOUT local$/m);
+    assert.match(text, /^# The default entry is left out of this menu \(pxelinux cannot attach an ISO over HTTP/m);
+    assert.match(text, /^LABEL local\n {2}MENU LABEL .*\n {2}MENU DEFAULT$/m);
+    const labels = [...text.matchAll(/^\s*LABEL (\S+)$/gm)].map((m) => m[1]);
+    assert.ok(labels.includes(/^ONTIMEOUT (\S+)$/m.exec(text)![1]!), 'ONTIMEOUT names a label of this file');
+  });
+});
