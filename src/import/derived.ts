@@ -50,7 +50,7 @@ export function menuModel(state: State, layout: Layout, menu: MenuSettings): Men
  * left unexported with a warning rather than failing every command: re-importing it with good
  * --clients, or removing it, must still work.
  */
-export function wantedExports(state: State): { lines: WantedExport[]; warnings: Warning[] } {
+function wantedExports(state: State): { lines: WantedExport[]; warnings: Warning[] } {
   const lines: WantedExport[] = [];
   const warnings: Warning[] = [];
   for (const name of Object.keys(state.imports).sort()) {

@@ -346,7 +346,7 @@ function servedTrees(state: State): Set<string> {
 }
 
 /** Fails before a write (and before a commit that would need it) when the file cannot be written. */
-export async function checkWritable(path: string): Promise<void> {
+async function checkWritable(path: string): Promise<void> {
   const file = await linkTarget(path);
   await access(file, constants.W_OK).catch(async (e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') throw ioError(file, 'exports file is not writable', e);

@@ -62,7 +62,7 @@ export function resolveRootDir(flag: string | undefined, env: string | undefined
 }
 
 /** Checks an exports file path (flag or config) and makes it absolute. */
-export function checkExportsFile(path: string, what: string): string {
+function checkExportsFile(path: string, what: string): string {
   if (path.trim() === '') throw new PxeError('USAGE', `${what}: empty; name the exports file (e.g. ${DEFAULT_EXPORTS_FILE})`);
   return resolve(path);
 }
@@ -98,7 +98,7 @@ export function checkClients(list: readonly string[], what: string): string[] {
   return [...list];
 }
 
-export function splitClients(value: string | readonly string[]): string[] {
+function splitClients(value: string | readonly string[]): string[] {
   return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [...value];
 }
 
