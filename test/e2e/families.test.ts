@@ -16,7 +16,8 @@ import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { requirement } from '../helpers/requirements.js';
 import {
-  BIOS, BIOS_SKIP, E2E, UEFI_SKIP, boot, importForBoot, installPxelinux, kernelCmdline, tail, uefi, workDir, type KeyStep,
+  BIOS, BIOS_SKIP, BOOTIF, E2E, MAC, SERVER, UEFI_SKIP, boot, escape, importForBoot, installPxelinux, kernelCmdline, labelStart,
+  predict, pxelinuxCmdline, tail, uefi, workDir, type KeyStep, type PredictedEntry,
 } from './harness.js';
 
 interface Family {
@@ -39,43 +40,6 @@ const ISOS_SKIP = requirement(
 );
 const BIOS_FAMILIES_SKIP = BIOS_SKIP || ISOS_SKIP;
 const UEFI_FAMILIES_SKIP = UEFI_SKIP || ISOS_SKIP;
-
-/** A fixed MAC, so the BOOTIF= that SYSAPPEND 2 adds can be predicted. */
-const MAC = '52:54:00:e2:e0:01';
-const BOOTIF = `BOOTIF=01-${MAC.replace(/:/g, '-')}`;
-const SERVER = '10.0.2.2';
-
-interface PredictedEntry {
-  readonly label: string;
-  readonly kernel: string;
-  readonly initrds: readonly string[];
-  readonly nfs: string;
-  readonly isDefault: boolean;
-  readonly sysappend: number;
-}
-
-/** `inspect --json` for the image as imported into ROOT under NAME: the profile and its entries. */
-async function predict(image: string, root: string, name: string, args: readonly string[] = []) {
-  const r = await runCli(['inspect', '--json', '--root', root, '--as', name, '--server', SERVER, ...args, image]);
-  assert.equal(r.code, 0, r.stderr);
-  const d = JSON.parse(r.stdout) as { serve: { pathKind: string }; profile: { id: string; entries: PredictedEntry[] } | null };
-  assert.ok(d.profile, `${image}: no profile matched`);
-  // The import is in ROOT already: the prediction names its real version directory, as the menus do.
-  assert.equal(d.serve.pathKind, 'version');
-  return d.profile;
-}
-
-/** What pxelinux passes: BOOT_IMAGE= first, the APPEND line, initrd= with the INITRD list, then SYSAPPEND's words. */
-function pxelinuxCmdline(tree: string, e: PredictedEntry): string {
-  assert.equal(e.sysappend & ~2, 0, 'only SYSAPPEND 2 (BOOTIF=) is predicted here');
-  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
-  if (e.sysappend & 2) words.push(BOOTIF);
-  return words.join(' ');
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The start of a label, as a pattern: vesamenu cuts long labels at the menu's width. */
-const labelStart = (label: string) => new RegExp(escape(label.slice(0, 40)));
 
 describe('BIOS: pxelinux + vesamenu over TFTP boots each family, real kernel', { skip: BIOS_FAMILIES_SKIP }, () => {
   for (const family of FAMILIES) {

@@ -112,6 +112,44 @@ export const tail = (log: string) => log.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ' ')
 /** The command line the test initrd printed, or undefined when it never ran. */
 export const kernelCmdline = (log: string) => /CMDLINE: (.*)/.exec(log)?.[1]?.trim();
 
+/** A fixed MAC, so the BOOTIF= that SYSAPPEND 2 adds can be predicted. */
+export const MAC = '52:54:00:e2:e0:01';
+export const BOOTIF = `BOOTIF=01-${MAC.replace(/:/g, '-')}`;
+/** The host as QEMU's slirp guests see it. */
+export const SERVER = '10.0.2.2';
+
+export interface PredictedEntry {
+  readonly label: string;
+  readonly kernel: string;
+  readonly initrds: readonly string[];
+  readonly nfs: string;
+  readonly isDefault: boolean;
+  readonly sysappend: number;
+}
+
+/** `inspect --json` for the image as imported into ROOT under NAME: the profile and its entries. */
+export async function predict(image: string, root: string, name: string, args: readonly string[] = []) {
+  const r = await runCli(['inspect', '--json', '--root', root, '--as', name, '--server', SERVER, ...args, image]);
+  assert.equal(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout) as { serve: { pathKind: string }; profile: { id: string; entries: PredictedEntry[] } | null };
+  assert.ok(d.profile, `${image}: no profile matched`);
+  // The import is in ROOT already: the prediction names its real version directory, as the menus do.
+  assert.equal(d.serve.pathKind, 'version');
+  return d.profile;
+}
+
+/** What pxelinux passes: BOOT_IMAGE= first, the APPEND line, initrd= with the INITRD list, then SYSAPPEND's words. */
+export function pxelinuxCmdline(tree: string, e: PredictedEntry): string {
+  assert.equal(e.sysappend & ~2, 0, 'only SYSAPPEND 2 (BOOTIF=) is predicted here');
+  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
+  if (e.sysappend & 2) words.push(BOOTIF);
+  return words.join(' ');
+}
+
+export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The start of a label, as a pattern: vesamenu cuts long labels at the menu's width. */
+export const labelStart = (label: string) => new RegExp(escape(label.slice(0, 40)));
+
 export interface BootEntryRecord {
   readonly label: string;
   readonly kernel: string;
