@@ -13,6 +13,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   '': 0,
   iso9660: 1,
   bootconfig: 1,
+  initrd: 1,
   exports: 1,
   loaders: 1,
   extract: 2,
