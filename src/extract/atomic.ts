@@ -51,12 +51,18 @@ export async function removeStaleStaging(parent: string): Promise<string[]> {
   return removed;
 }
 
+export interface AtomicExtractOptions extends ExtractOptions {
+  /** Adds to the finished tree before it is renamed into place (files the import derives from it). */
+  readonly beforeCommit?: (staging: string) => Promise<void>;
+}
+
 /**
  * Extracts into a hidden staging directory beside `dir` and renames it into place
  * at the end, so `dir` either does not exist or holds the complete tree. `dir` must
  * not exist, or be an empty directory.
  */
-export async function extractImageTo(image: IsoImage, dir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+
+export async function extractImageTo(image: IsoImage, dir: string, options: AtomicExtractOptions = {}): Promise<ExtractResult> {
   const { target, parent, existing } = await checkExtractTarget(dir);
 
   const staging = stagingPath(target);
@@ -67,6 +73,7 @@ export async function extractImageTo(image: IsoImage, dir: string, options: Extr
   }
   try {
     const result = await extractTree(image, staging, { ...options, applyRootAttributes: false });
+    await options.beforeCommit?.(staging);
     if (existing) await rmdir(target);
     await rename(staging, target);
     // Applied after the rename: a read-only root could not be moved into another directory.

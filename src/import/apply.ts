@@ -9,6 +9,7 @@ import { constants, copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PxeError, type Warning, type WarningHandler } from '../errors.js';
 import { extractImageTo } from '../extract/atomic.js';
+import { writeCombinedInitrd } from '../extract/combined-initrd.js';
 import { removeTree } from '../extract/remove.js';
 import { openIsoImage, type IsoImage } from '../iso9660/image.js';
 import { treeViewOf, type Profile } from '../profiles/index.js';
@@ -231,7 +232,18 @@ async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-vers
     }
     return;
   }
-  await extractImageTo(image, target, { onWarning: options.onWarning, signal: options.signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal) });
+  const combined = plan.analysis.plan.combinedInitrds;
+  await extractImageTo(image, target, {
+    onWarning: options.onWarning,
+    signal: options.signal,
+    onProgress: (p) => progress(p.bytesDone, p.bytesTotal),
+    beforeCommit: async (staging) => {
+      for (const c of combined) {
+        await mkdir(dirname(join(staging, c.path)), { recursive: true, mode: 0o755 });
+        await writeCombinedInitrd({ initrd: join(staging, c.initrd), file: imagePath, name: c.embed, out: join(staging, c.path), signal: options.signal });
+      }
+    },
+  });
 }
 
 /** Passes warnings on, and under --strict fails the import at the next check once any was seen. */

@@ -69,7 +69,8 @@ export function releaseOf(profile: Profile, view: TreeView): string | undefined 
     if (text === undefined) continue;
     if (!rule.pattern) return text.split('\n')[0]!.trim() || undefined;
     const m = rule.pattern.exec(text);
-    if (m) return (m.groups?.release ?? m[0]).trim();
+    // A `version` group joins `release` when a file names the product and its version apart (Proxmox's .cd-info).
+    if (m) return (m.groups?.release === undefined ? m[0] : [m.groups.release, m.groups.version].filter(Boolean).join(' ')).trim();
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { discoverBootEntries, type BootConfigAssumption, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
-import type { Warning } from '../errors.js';
+import { PxeError, type Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
 import type { Profile, TemplateVariable } from './schema.js';
 import { globPaths, globToRegExp, type TreeView } from './tree-view.js';
@@ -33,7 +33,24 @@ export interface EntryPlan {
    * it was left out (`/boot/grub/grub.cfg:12: 'Memtest' (/boot/memtest.bin): not a Linux kernel`).
    */
   readonly dropped: readonly string[];
+  /** Initrds the import writes into the tree (an initrd with the ISO appended), for profiles with `embedIso`. */
+  readonly combinedInitrds: readonly CombinedInitrdPlan[];
 }
+
+export interface CombinedInitrdPlan {
+  /** Where it goes, relative to the tree: under {@link COMBINED_INITRD_DIR}. */
+  readonly path: string;
+  /** The ISO's own initrd it starts with, relative to the tree. */
+  readonly initrd: string;
+  /** The ISO's path inside the initramfs. */
+  readonly embed: string;
+}
+
+/**
+ * The folder of the tree the combined initrds are written to. A name no distribution uses; an ISO
+ * that has it anyway is refused rather than overwritten.
+ */
+export const COMBINED_INITRD_DIR = '.pxe-import-initrd';
 
 /**
  * Turns an ISO's boot configuration (or, without one, the profile's file patterns)
@@ -101,7 +118,37 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  return { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles) };
+  const plan = { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles), combinedInitrds: [] };
+  return profile.boot.embedIso === undefined ? plan : withEmbeddedIso(plan, profile.boot.embedIso, view);
+}
+
+/**
+ * Each entry boots its last initrd with the ISO appended as `embed` (where Proxmox's installer
+ * looks for its ISO before it looks for a CD); earlier initrds (microcode) stay as they are.
+ */
+function withEmbeddedIso(plan: EntryPlan, embed: string, view: TreeView): EntryPlan {
+  if (view.exists(`/${COMBINED_INITRD_DIR}`)) {
+    throw new PxeError('PROFILE_INVALID', `the ISO has a /${COMBINED_INITRD_DIR} of its own, where pxe-import writes the combined initrd; import it with another --profile`);
+  }
+  const combined = new Map<string, CombinedInitrdPlan>();
+  const entries = plan.entries.map((e) => {
+    const initrd = e.initrds.at(-1);
+    if (initrd === undefined) return e;
+    const path = `${COMBINED_INITRD_DIR}/${initrd}`;
+    combined.set(path, { path, initrd, embed: embed.replace(/^\/+/, '') });
+    return { ...e, initrds: [...e.initrds.slice(0, -1), path] };
+  });
+  const warnings = [...plan.warnings];
+  if (combined.size > 0) warnings.push({ code: 'INITRD_EMBEDS_ISO', message: embeddedIsoRam(embed, view.imageBytes) });
+  return { ...plan, entries, warnings, combinedInitrds: [...combined.values()] };
+}
+
+/** The kernel unpacks the initrd into RAM while it still holds the packed copy: about twice the ISO, plus the installer's own needs. */
+function embeddedIsoRam(embed: string, imageBytes: number | undefined): string {
+  const what = `the installer's initrd carries the whole ISO as /${embed.replace(/^\/+/, '')}`;
+  if (imageBytes === undefined) return `${what}: a client needs about twice the ISO's size in RAM, plus 1 GiB`;
+  const mib = (n: number) => Math.ceil(n / 2 ** 20);
+  return `${what} (${mib(imageBytes)} MiB): a client needs at least ${mib(2 * imageBytes) + 1024} MiB of RAM (twice the ISO while the kernel unpacks it, plus 1 GiB)`;
 }
 
 /**
@@ -132,6 +179,7 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     configFiles: [],
     assumptions: [],
     dropped: [],
+    combinedInitrds: [],
   };
 }
 

@@ -67,6 +67,11 @@ export interface BootRule {
   readonly dropLabels: readonly RegExp[];
   /** ISO arguments that only make sense on optical media: `name=*` globs or exact tokens. */
   readonly dropArguments: readonly string[];
+  /**
+   * The installer finds its ISO inside the initramfs at this path (Proxmox: "proxmox.iso"): each
+   * entry boots a combined initrd, its own last initrd with the whole ISO appended as this file.
+   */
+  readonly embedIso: string | undefined;
 }
 
 /** Variables a command-line template may use. */
@@ -209,7 +214,7 @@ export function parseProfile(text: string, file: string): Profile {
   const release = r ? { file: r.string('file')!, pattern: r.regex('pattern', r.string('pattern', false)) } : undefined;
 
   const b = f.object('boot')!;
-  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments']);
+  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments', 'embedIso']);
   const boot: BootRule = {
     fromBootConfig: b.boolean('fromBootConfig', true),
     kernel: b.strings('kernel'),
@@ -218,8 +223,13 @@ export function parseProfile(text: string, file: string): Profile {
     kernelFilter: b.strings('kernelFilter'),
     dropLabels: b.strings('dropLabels').map((s, i) => b.regex(`dropLabels[${i}]`, s)!),
     dropArguments: b.strings('dropArguments'),
+    embedIso: b.string('embedIso', false),
   };
   if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
+  if (boot.embedIso !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(boot.embedIso.replace(/^\//, '')) || /(^|\/)\.\.?(\/|$)/.test(boot.embedIso ?? '')) {
+    b.fail('embedIso', `"${boot.embedIso}" must be a plain path inside the initramfs, e.g. "proxmox.iso"`);
+  }
+  if (boot.embedIso !== undefined && method !== 'linux') b.fail('embedIso', 'only a "linux" profile boots an initrd');
 
   // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
   const c = f.object('cmdline', method !== 'sanboot');

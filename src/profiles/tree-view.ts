@@ -12,19 +12,21 @@ export interface TreeView extends BootConfigSource {
   /** Absolute ISO paths ("/casper/vmlinuz") of all entries, directories with a trailing "/". */
   readonly paths: readonly string[];
   readonly volumeId: string;
+  /** The image's size in bytes, when the view was made from one. */
+  readonly imageBytes?: number;
   isDirectory(path: string): boolean;
   isSymlink(path: string): boolean;
 }
 
 /** Files likely to hold boot configuration or release information, read into memory. */
-export const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+)$/i;
+export const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+|\/\.cd-info)$/i;
 export const MAX_TEXT_BYTES = 256 * 1024;
 export const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
 
 /** Builds the view of an opened image, reading its small text files (bounded in size and number). */
 export async function treeViewOf(image: IsoImage): Promise<TreeView> {
   const texts = await readTextFiles(image.root, (file) => readFileContent(image.source, file));
-  return treeViewFrom(image.root, texts, image.volume.volumeId);
+  return { ...treeViewFrom(image.root, texts, image.volume.volumeId), imageBytes: image.source.size };
 }
 
 /**

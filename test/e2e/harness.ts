@@ -123,6 +123,8 @@ export interface PredictedEntry {
   readonly kernel: string;
   readonly initrds: readonly string[];
   readonly nfs: string;
+  /** For families without an NFS line (inspect leaves `nfs` out): what the menus pass instead. */
+  readonly http?: string;
   readonly isDefault: boolean;
   readonly sysappend: number;
 }
@@ -141,7 +143,7 @@ export async function predict(image: string, root: string, name: string, args: r
 /** What pxelinux passes: BOOT_IMAGE= first, the APPEND line, initrd= with the INITRD list, then SYSAPPEND's words. */
 export function pxelinuxCmdline(tree: string, e: PredictedEntry): string {
   assert.equal(e.sysappend & ~2, 0, 'only SYSAPPEND 2 (BOOTIF=) is predicted here');
-  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
+  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs ?? e.http, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }

@@ -147,3 +147,39 @@ describe('respins that move the kernel (the ISO\'s own boot configuration wins o
     );
   });
 });
+
+describe('embedIso: installers that find their ISO inside the initramfs (Proxmox)', () => {
+  const spec = {
+    id: 'pve',
+    family: 'pve',
+    name: 'PVE',
+    detect: { all: [{ exists: '/boot/linux26' }] },
+    boot: { kernel: ['/boot/linux26'], initrds: ['/boot/ucode.img', '/boot/initrd.img'], defaultArguments: ['ramdisk_size=16777216', 'rw'], embedIso: 'proxmox.iso' },
+    cmdline: { nfs: null, http: '{isoArgs}' },
+  };
+  const serve = { name: 'pve', server: '192.0.2.10', exportPath: '/srv/pxe/pve', httpBase: 'http://192.0.2.10/pve/' };
+  const view = (paths: string[], imageBytes?: number) => ({ ...treeViewFrom(isoTree(paths), new Map(), 'PVE'), imageBytes });
+
+  test('each entry boots its last initrd with the ISO appended; earlier initrds stay; the RAM needed is said', () => {
+    const plan = planBootEntries(parseProfile(JSON.stringify(spec), 'pve.json'), view(['boot/linux26', 'boot/ucode.img', 'boot/initrd.img'], 1536 * 2 ** 20), serve);
+    assert.deepEqual(plan.entries.map((e) => e.initrds), [['boot/ucode.img', '.pxe-import-initrd/boot/initrd.img']]);
+    assert.deepEqual(plan.combinedInitrds, [{ path: '.pxe-import-initrd/boot/initrd.img', initrd: 'boot/initrd.img', embed: 'proxmox.iso' }]);
+    const ram = plan.warnings.find((w) => w.code === 'INITRD_EMBEDS_ISO');
+    assert.ok(ram);
+    assert.match(ram.message, /\/proxmox\.iso \(1536 MiB\): a client needs at least 4096 MiB of RAM/);
+  });
+
+  test('an ISO that has the folder the combined initrd goes to is refused, not overwritten', () => {
+    assert.throws(
+      () => planBootEntries(parseProfile(JSON.stringify(spec), 'pve.json'), view(['boot/linux26', 'boot/initrd.img', '.pxe-import-initrd/x']), serve),
+      /has a \/\.pxe-import-initrd of its own/,
+    );
+  });
+
+  test('the profile field is checked: a plain path, and only for "linux" profiles', () => {
+    for (const bad of ['../x.iso', 'a/../b', 'a b.iso', './x.iso']) {
+      assert.throws(() => parseProfile(JSON.stringify({ ...spec, boot: { ...spec.boot, embedIso: bad } }), 'pve.json'), /pve\.json: boot\.embedIso: .* must be a plain path/, bad);
+    }
+    assert.throws(() => parseProfile(JSON.stringify({ ...spec, method: 'memdisk', boot: { fromBootConfig: false, embedIso: 'p.iso' }, cmdline: { nfs: 'iso raw' } }), 'pve.json'), /boot\.embedIso: only a "linux" profile/);
+  });
+});
