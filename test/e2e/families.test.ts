@@ -31,7 +31,6 @@ const FAMILIES: readonly Family[] = [
   { name: 'archiso', profile: 'archiso' },
   { name: 'miso', profile: 'miso' },
   { name: 'knoppix', profile: 'knoppix' },
-  { name: 'void', profile: 'void-live' },
 ];
 const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 const ISOS_SKIP = requirement(
