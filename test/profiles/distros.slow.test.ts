@@ -26,7 +26,10 @@ interface ExpectedEntry {
 }
 
 interface Expected {
-  profile: string;
+  /** null: no profile may take the release (a family that cannot boot over the network). */
+  profile: string | null;
+  /** With profile null: what inspect's noMatch message must contain. */
+  noMatch?: string;
   notes: string;
   entries: ExpectedEntry[];
 }
@@ -66,13 +69,13 @@ describe('distro fixtures', () => {
     assert.ok(releases.length >= 25, `only ${releases.length} releases in fixtures/distros`);
     for (const r of releases) {
       const e = expected(r);
-      assert.ok(e.profile && e.notes && e.entries.length > 0, `${r}/expected.json is incomplete`);
+      assert.ok(e.notes && (e.profile === null ? e.noMatch && e.entries.length === 0 : e.profile && e.entries.length > 0), `${r}/expected.json is incomplete`);
     }
   });
 
   it('cover every profile family', () => {
     const used = new Set(releases.map((r) => expected(r).profile));
-    const families = ['casper', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk'];
+    const families = ['casper', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'knoppix'];
     assert.deepEqual(families.filter((f) => !used.has(f)), []);
   });
 });
@@ -84,6 +87,11 @@ describe('inspect on real distro layouts', { concurrency: 4 }, () => {
       const r = await runCli(['inspect', '--json', '--server', SERVER, '--as', release, '--root', ROOT, image(release)]);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { profile: { id: string; entries: InspectEntry[] } | null; noMatch?: string };
+      if (want.profile === null) {
+        assert.equal(out.profile, null, 'no profile may take it');
+        assert.ok(out.noMatch?.includes(want.noMatch ?? '\u0000'), `noMatch: ${out.noMatch ?? ''}`);
+        return;
+      }
       assert.ok(out.profile, `no profile matched: ${out.noMatch ?? ''}`);
       assert.equal(out.profile.id, want.profile, 'profile');
       const got = out.profile.entries.map(
