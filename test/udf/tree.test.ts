@@ -1,0 +1,127 @@
+/**
+ * The UDF tree reader on images built in memory (test/helpers/udf-builder.ts): the entry model
+ * it gives, and the hostile structures it refuses with one line naming the image and the structure.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Warning } from '../../src/errors.js';
+import { walkEntries } from '../../src/iso9660/entry.js';
+import { bufferSource } from '../../src/iso9660/source.js';
+import { readImage } from '../../src/udf/disc.js';
+import { readUdfTree } from '../../src/udf/image.js';
+import { encodeTag, TagId } from '../../src/udf/tag.js';
+import { directory, fileEntry, udfImage, BLOCK } from '../helpers/udf-builder.js';
+
+const NAME = 'hostile.iso';
+const read = (blocks: Map<number, Uint8Array>, warnings: Warning[] = []) => readUdfTree(bufferSource(udfImage(blocks), NAME), (w) => warnings.push(w));
+const refused = async (blocks: Map<number, Uint8Array>, message: RegExp) => {
+  await assert.rejects(read(blocks), (e: Error) => {
+    assert.ok(e.message.startsWith(`${NAME}: `), e.message);
+    assert.ok(!e.message.includes('\n'));
+    assert.match(e.message, message);
+    return true;
+  });
+};
+
+function symlinkData(...components: [number, string][]): Uint8Array {
+  return Buffer.concat(components.map(([t, n]) => Buffer.from([t, n ? n.length + 1 : 0, 0, 0, ...(n ? [8, ...Buffer.from(n)] : [])])));
+}
+
+describe('UDF tree', () => {
+  test('embedded and recorded files, a subdirectory, a hard link, a symlink, a 16-bit name: the entry model extraction consumes', async () => {
+    const link = symlinkData([2, ''], [5, 'etc'], [5, 'hosts']);
+    const blocks = new Map<number, Uint8Array>([
+      [1, directory(1, [{ name: 'small.txt', block: 2 }, { name: 'sub', block: 3, directory: true }, { name: 'link', block: 5 }, { name: 'Θ-wide', block: 6 }])],
+      [2, fileEntry(2, { fileType: 5, informationLength: 5, embedded: Buffer.from('hello') })],
+      [3, directory(3, [{ name: 'again.txt', block: 2 }], 1)],
+      [5, fileEntry(5, { fileType: 12, informationLength: link.length, embedded: link })],
+      [6, fileEntry(6, { fileType: 5, informationLength: 3000, shortAds: [[2048, 10], [952, 11]] })],
+      [10, new Uint8Array(BLOCK).fill(0x61)],
+      [11, new Uint8Array(BLOCK).fill(0x62)],
+    ]);
+    const tree = await read(blocks);
+    const shape = [...walkEntries(tree.root)].map((e) => [e.path, e.kind, e.kind === 'file' ? e.size : e.kind === 'symlink' ? e.target : '', e.kind === 'file' ? e.hardLinkGroup ?? 0 : 0]);
+    assert.deepEqual(shape, [
+      ['', 'directory', '', 0],
+      ['small.txt', 'file', 5, 1],
+      ['sub', 'directory', '', 0],
+      ['sub/again.txt', 'file', 5, 1],
+      ['link', 'symlink', '/etc/hosts', 0],
+      ['Θ-wide', 'file', 3000, 0],
+    ]);
+    const wide = tree.root.children[3]!;
+    assert.equal(wide.kind === 'file' && wide.extents.length, 1, 'consecutive extents are joined');
+    assert.equal(tree.root.mode, 0o555);
+    assert.equal(tree.stats.bytes, 3005, 'a hard-link group counts once');
+    assert.equal(tree.volume.info.revision, '1.02');
+    assert.equal(tree.volume.info.fileSetId, 'FILESET');
+  });
+
+  test('a UDF-only image is read from its UDF tree, and --tree iso9660 is refused as a usage error', async () => {
+    const image = udfImage(new Map());
+    const disc = await readImage(bufferSource(image, NAME));
+    assert.equal(disc.tree, 'udf');
+    assert.equal(disc.trees.iso9660, false);
+    assert.equal(disc.volume.volumeId, 'LOGICAL');
+    await assert.rejects(readImage(bufferSource(image, NAME), { tree: 'iso9660' }), /has no ISO9660 tree/);
+  });
+
+  test('a directory that contains itself is refused', async () => {
+    await refused(new Map([[1, directory(1, [{ name: 'self', block: 1, directory: true }])]]), /UDF directory \/self \(block 1\) is reached twice: the directory structure loops/);
+  });
+
+  test('two directories sharing their data are refused', async () => {
+    const data = new Map<number, Uint8Array>([
+      [1, directory(1, [{ name: 'a', block: 2, directory: true }, { name: 'b', block: 3, directory: true }])],
+      [2, fileEntry(2, { fileType: 4, informationLength: 40, shortAds: [[2048, 10]] })],
+      [3, fileEntry(3, { fileType: 4, informationLength: 40, shortAds: [[2048, 10]] })],
+      [10, directory(10, [])],
+    ]);
+    // Block 10 holds FIDs at its start: a parent entry of 40 bytes.
+    data.set(10, Buffer.concat([directory(10, []).subarray(176, 216), new Uint8Array(BLOCK - 40)]));
+    await refused(data, /UDF directory \/b shares its data \(image block \d+\) with a directory already read/);
+  });
+
+  test('an indirect entry pointing to itself (an ICB loop) is refused', async () => {
+    const ie = new Uint8Array(BLOCK);
+    const v = new DataView(ie.buffer);
+    v.setUint32(36, BLOCK, true);
+    v.setUint32(40, 2, true);
+    encodeTag(ie.subarray(0, 52), TagId.indirectEntry, 2);
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, ie]]), /file entry of \/x: more than 64 indirect entries: the ICB chain loops/);
+  });
+
+  test('allocation extent descriptors that continue into themselves are refused', async () => {
+    const aed = new Uint8Array(BLOCK);
+    const v = new DataView(aed.buffer);
+    v.setUint32(20, 16, true);
+    v.setUint32(24, 2048, true);
+    v.setUint32(28, 10, true);
+    v.setUint32(32, ((3 << 30) | 2048) >>> 0, true);
+    v.setUint32(36, 20, true);
+    encodeTag(aed.subarray(0, 40), TagId.allocationExtent, 20);
+    const blocks = new Map<number, Uint8Array>([
+      [1, directory(1, [{ name: 'x', block: 2 }])],
+      [2, fileEntry(2, { fileType: 5, informationLength: 1 << 20, shortAds: [[((3 << 30) | 2048) >>> 0, 20]] })],
+      [20, aed],
+    ]);
+    await refused(blocks, /file entry of \/x: allocation extent descriptors at block 20 loop/);
+  });
+
+  test('an extent beyond the partition, a file longer than its extents, and a bad CRC are refused', async () => {
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 4096, shortAds: [[4096, 63]] })]]), /file entry of \/x: blocks 63\.\.64 lie beyond the end of partition 0 \(64 blocks\)/);
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 9000, shortAds: [[2048, 10]] })]]), /file entry of \/x is 9000 bytes long, but its allocation descriptors cover only 2048/);
+    const bad = fileEntry(2, { fileType: 5, informationLength: 1, embedded: Buffer.from('a') });
+    bad[176] = 0x62;
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, bad]]), /file entry of \/x at block 2: bad descriptor CRC/);
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 1, embedded: Buffer.from('a'), tagLocation: 7 })]]), /recorded at block 7, but it was read from block 2/);
+  });
+
+  test('names with "/" or "..", and NUL, are skipped with ENTRY_UNSAFE; the rest is read', async () => {
+    const warnings: Warning[] = [];
+    const f = fileEntry(2, { fileType: 5, informationLength: 1, embedded: Buffer.from('a') });
+    const tree = await read(new Map([[1, directory(1, [{ name: 'a/b', block: 2 }, { name: '..', block: 2 }, { name: 'n\0', block: 2 }, { name: 'ok', block: 2 }])], [2, f]]), warnings);
+    assert.deepEqual(tree.root.children.map((c) => c.name), ['ok']);
+    assert.deepEqual(warnings.map((w) => w.code), ['ENTRY_UNSAFE', 'ENTRY_UNSAFE', 'ENTRY_UNSAFE']);
+  });
+});
