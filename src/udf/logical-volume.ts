@@ -63,9 +63,8 @@ export class LogicalVolume {
     const partitionOf = (map: PartitionMap, i: number) => {
       const pd = vds.partitions.get(map.partition);
       if (!pd) throw new PxeError('ISO_INVALID', `${source.name}: UDF partition map ${i} names partition ${map.partition}, which has no partition descriptor`, { file: source.name });
-      if ((pd.start + pd.length) * lv.blockSize > source.size) {
-        throw new PxeError('ISO_TRUNCATED', `${source.name}: UDF partition ${pd.number} (sectors ${pd.start}..${pd.start + pd.length - 1}) lies beyond the end of the image (${source.size} bytes)`, { file: source.name });
-      }
+      // Not checked against the image's size: a write-once disc's partition spans the whole disc,
+      // of which an image read back holds only the written part. Every read is checked instead (#checked).
       return pd;
     };
     // Physical maps first: the virtual and metadata maps are read through them.
