@@ -10,7 +10,8 @@ import { bufferSource } from '../../src/iso9660/source.js';
 import { readImage } from '../../src/udf/disc.js';
 import { readUdfTree } from '../../src/udf/image.js';
 import { encodeTag, TagId } from '../../src/udf/tag.js';
-import { directory, fileEntry, udfImage, BLOCK } from '../helpers/udf-builder.js';
+import type { ImageSource } from '../../src/iso9660/source.js';
+import { directory, fileEntry, udfImage, BLOCK, PARTITION_START } from '../helpers/udf-builder.js';
 
 const NAME = 'hostile.iso';
 const read = (blocks: Map<number, Uint8Array>, warnings: Warning[] = []) => readUdfTree(bufferSource(udfImage(blocks), NAME), (w) => warnings.push(w));
@@ -109,7 +110,7 @@ describe('UDF tree', () => {
   });
 
   test('an extent beyond the partition, a file longer than its extents, and a bad CRC are refused', async () => {
-    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 4096, shortAds: [[4096, 63]] })]]), /file entry of \/x: blocks 63\.\.64 lie beyond the end of partition 0 \(64 blocks\)/);
+    await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 4096, shortAds: [[4096, 79]] })]]), /file entry of \/x: blocks 79\.\.80 lie beyond the end of partition 0 \(80 blocks\)/);
     await refused(new Map([[1, directory(1, [{ name: 'x', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: 9000, shortAds: [[2048, 10]] })]]), /file entry of \/x is 9000 bytes long, but its allocation descriptors cover only 2048/);
     const bad = fileEntry(2, { fileType: 5, informationLength: 1, embedded: Buffer.from('a') });
     bad[176] = 0x62;
@@ -123,5 +124,61 @@ describe('UDF tree', () => {
     const tree = await read(new Map([[1, directory(1, [{ name: 'a/b', block: 2 }, { name: '..', block: 2 }, { name: 'n\0', block: 2 }, { name: 'ok', block: 2 }])], [2, f]]), warnings);
     assert.deepEqual(tree.root.children.map((c) => c.name), ['ok']);
     assert.deepEqual(warnings.map((w) => w.code), ['ENTRY_UNSAFE', 'ENTRY_UNSAFE', 'ENTRY_UNSAFE']);
+  });
+
+  test('UDF 2.50 metadata partition: the file set, directories and entries are read through the metadata file', async () => {
+    const blocks = new Map<number, Uint8Array>([
+      [1, directory(1, [{ name: 'meta.txt', block: 2, partition: 1 }, { name: 'd', block: 3, directory: true, partition: 1 }], 1, 1)],
+      [2, fileEntry(2, { fileType: 5, informationLength: 4, embedded: Buffer.from('meta') })],
+      [3, directory(3, [], 1, 1)],
+    ]);
+    const image = udfImage(blocks, { metadata: true });
+    const tree = await readUdfTree(bufferSource(image, NAME));
+    assert.deepEqual(tree.volume.info.partitionMaps.map((m) => m.type), ['physical', 'metadata']);
+    assert.equal(tree.volume.info.revision, '2.50');
+    assert.deepEqual([...walkEntries(tree.root)].map((e) => e.path), ['', 'meta.txt', 'd']);
+    const file = tree.root.children[0]!;
+    // Metadata block 2 is partition block 43: the embedded data is read from there.
+    assert.equal(file.kind === 'file' && file.extents[0]!.position, (PARTITION_START + 43) * BLOCK + 176);
+  });
+
+  test('a damaged metadata file is replaced by its mirror, with a warning', async () => {
+    const image = udfImage(new Map([[1, directory(1, [{ name: 'm', block: 2, partition: 1 }], 1, 1)], [2, fileEntry(2, { fileType: 5, informationLength: 1, embedded: Buffer.from('m') })]]), { metadata: true });
+    image[(PARTITION_START + 40) * BLOCK + 20]! ^= 0xff; // inside the metadata file's entry: its CRC fails
+    const warnings: Warning[] = [];
+    const tree = await readUdfTree(bufferSource(image, NAME), (w) => warnings.push(w));
+    assert.deepEqual(tree.root.children.map((c) => c.name), ['m']);
+    assert.match(warnings[0]?.message ?? '', /UDF metadata file of partition map 1 at block 40: bad descriptor CRC .*; reading its mirror/);
+  });
+
+  test('a file over 4 GiB (64-bit length, six extents) is read whole, without reading its data', async () => {
+    const size = 5 * 1024 ** 3 + 123;
+    const piece = 0x3ffff800; // the largest 30-bit extent length that is a whole number of blocks
+    const ads: [number, number][] = [];
+    for (let left = size, block = 100; left > 0; left -= piece, block += piece / BLOCK) ads.push([Math.min(piece, left), block]);
+    const blocks = new Map([[1, directory(1, [{ name: 'install.wim', block: 2 }])], [2, fileEntry(2, { fileType: 5, informationLength: size, shortAds: ads })]]);
+    const declared = 100 + Math.ceil(size / BLOCK);
+    const small = udfImage(blocks, { partitionBlocks: 8, declaredBlocks: declared });
+    // The structures from the small image; beyond it, zeros up to the declared size (a sparse file, in effect).
+    const bytes = (PARTITION_START + declared) * BLOCK;
+    const inner = bufferSource(small, NAME);
+    const source: ImageSource = {
+      ...inner,
+      size: bytes,
+      read: async (buffer, offset, length, position) => {
+        buffer.fill(0, offset, offset + length);
+        if (position < small.length) await inner.read(buffer, offset, Math.min(length, small.length - position), position);
+        return Math.max(0, Math.min(length, bytes - position));
+      },
+    };
+    const tree = await readUdfTree(source);
+    const file = tree.root.children[0]!;
+    assert.equal(file.kind, 'file');
+    if (file.kind !== 'file') return;
+    assert.equal(file.size, size);
+    assert.equal(file.extents.reduce((n, e) => n + e.length, 0), size);
+    assert.equal(file.extents.length, 1, 'the six extents are consecutive in the image and joined');
+    assert.equal(file.extents[0]!.position, (PARTITION_START + 100) * BLOCK);
+    assert.equal(tree.stats.bytes, size);
   });
 });
