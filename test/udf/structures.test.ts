@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { FieldError } from '../../src/iso9660/bytes.js';
 import { AdForm, ExtentType } from '../../src/udf/allocation-descriptor.js';
 import { Cs0Error, decodeCs0, decodeDstring, encodeCs0 } from '../../src/udf/cs0.js';
-import { parseAllocationDescriptors, posixMode } from '../../src/udf/file-entry.js';
+import { parseAllocationDescriptors, parseFileEntry, posixMode } from '../../src/udf/file-entry.js';
 import { decodeSymlinkTarget } from '../../src/udf/path-component.js';
 import { crcItu, encodeTag, parseTag, TagId } from '../../src/udf/tag.js';
 import { decodeTimestamp } from '../../src/udf/timestamp.js';
@@ -164,5 +164,41 @@ describe('partition maps', () => {
   });
   test('a map longer than the table is refused', () => {
     assert.throws(() => parsePartitionMaps(Uint8Array.from([1, 6, 1, 0]), 1), /does not fit/);
+  });
+});
+
+describe('file entries', () => {
+  test('an extended file entry (UDF 2.00+) has its times, lengths and descriptors at its own offsets', () => {
+    const b = new Uint8Array(2048);
+    const v = new DataView(b.buffer);
+    b[16 + 11] = 5;
+    v.setUint16(16 + 18, 3, true); // embedded
+    v.setUint32(36, 1000, true);
+    v.setUint32(40, 0xffffffff, true);
+    v.setUint32(56, 5, true);
+    v.setUint32(60, 0, true);
+    v.setUint16(92, 0x1000, true); // modification time: local, UTC+0
+    v.setUint16(94, 2024, true);
+    b.set([6, 30, 12, 0, 0], 96);
+    v.setUint32(208, 8, true); // 8 bytes of extended attributes
+    v.setUint32(212, 5, true);
+    b.set(Buffer.from('hello'), 224);
+    encodeTag(b.subarray(0, 229), TagId.extendedFileEntry, 9);
+    const e = parseFileEntry(b, 9, 'img.iso', 'file entry');
+    assert.deepEqual([e.extended, e.uid, e.gid, e.informationLength, e.adForm, e.adOffset, e.adLength], [true, 1000, undefined, 5, 3, 224, 5]);
+    assert.equal(e.modified?.toISOString(), '2024-06-30T12:00:00.000Z');
+  });
+
+  test('descriptors that do not fit the block, and a 64-bit length of 2^53 or more, are refused', () => {
+    const b = new Uint8Array(2048);
+    const v = new DataView(b.buffer);
+    v.setUint32(168, 0, true);
+    v.setUint32(172, 4000, true);
+    encodeTag(b.subarray(0, 176), TagId.fileEntry, 3);
+    assert.throws(() => parseFileEntry(b, 3, 'img.iso', 'file entry'), /do not fit the 2048-byte block/);
+    v.setUint32(172, 0, true);
+    v.setUint32(60, 0x200000, true);
+    encodeTag(b.subarray(0, 176), TagId.fileEntry, 3);
+    assert.throws(() => parseFileEntry(b, 3, 'img.iso', 'file entry'), /too large/);
   });
 });
