@@ -212,6 +212,8 @@ async function makePlan(
   if (!needsTreeView(facts, request)) return planImport({ ...facts, view: undefined }, request);
   const image = await openImage(request.image, { onWarning: options.onWarning });
   opened(image);
+  // A note, not a warning: reading UDF over a Windows disc's README.TXT stub is what the user wants, and --strict must not refuse it.
+  if (image.treeNote) options.onNote?.(`${request.image}: ${image.treeNote}`);
   return planImport({ ...facts, view: await treeViewOf(image) }, request);
 }
 

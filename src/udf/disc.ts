@@ -89,7 +89,7 @@ export async function readImage(source: ImageSource, options: DiscReadOptions = 
       if (iso9660) treeNote = 'the ISO9660 side cannot be read; reading the UDF tree';
     } else if (isStubTree(iso.root)) {
       readUdf = true;
-      treeNote = `the ${iso.tree === 'iso9660' ? 'ISO9660' : iso.tree === 'joliet' ? 'Joliet' : 'Rock Ridge'} tree holds only ${iso.root.children[0]!.name} (a stub for readers without UDF); reading the UDF tree (--tree ${iso.tree} reads the stub)`;
+      treeNote = `the ${iso.tree === 'iso9660' ? 'ISO9660' : iso.tree === 'joliet' ? 'Joliet' : 'Rock Ridge'} tree holds only ${iso.root.children[0]!.name} (a stub for readers without UDF); reading the UDF tree (extract and inspect read the stub with --tree ${iso.tree})`;
     }
   }
 

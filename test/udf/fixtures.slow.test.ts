@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -64,6 +64,31 @@ describe('UDF fixture images', { skip: SKIP }, () => {
     const r = await extract('pycdlib-260-full.iso', out, ['--tree', 'iso9660']);
     assert.doesNotMatch(r.stdout, /note:/);
     assert.deepEqual(project(body(await listTree(out)), ['path', 'type']), ['README.TXT\tf']);
+  });
+
+  test('pycdlib-260-full.iso: import extracts the UDF tree into the version directory, with the note saying why', async () => {
+    const root = join(work, 'root');
+    const profiles = join(work, 'profiles');
+    await mkdir(root);
+    await mkdir(profiles);
+    // A user profile (profiles/README.md) that needs the UDF side's files; no built-in profile knows Windows yet.
+    const profile = {
+      id: 'udf-test',
+      family: 'alpine',
+      name: 'UDF test tree',
+      priority: 10,
+      detect: { all: [{ exists: '/sources/install.wim' }] },
+      boot: { kernel: ['/setup.exe'], initrds: ['/README.TXT'], defaultArguments: [] },
+      cmdline: { nfs: null, http: 'x={httpBase}' },
+    };
+    await writeFile(join(profiles, 'udf-test.json'), JSON.stringify(profile));
+    const r = await runCli(['import', join(DIR, 'pycdlib-260-full.iso'), '--root', root, '--server', '127.0.0.1', '--profiles', profiles]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^note: .*pycdlib-260-full\.iso: the ISO9660 tree holds only README\.TXT .*reading the UDF tree/m);
+    const state = JSON.parse(await readFile(join(root, '.pxe-import', 'state.json'), 'utf8'));
+    const version = state.imports['pycdlib-260-full'].version;
+    const tree = join(root, '.pxe-import', 'versions', 'pycdlib-260-full', version);
+    assert.deepEqual(await readFile(join(tree, 'sources', 'install.wim')), await readFile(join(DIR, 'pycdlib-260-full.tree', 'sources', 'install.wim')));
   });
 
   const MKUDFFS: Record<string, { revision: string; maps: string[] }> = {
