@@ -12,6 +12,8 @@ import { REPO_ROOT } from './helpers/paths.js';
 const LAYERS: Readonly<Record<string, number>> = {
   '': 0,
   iso9660: 1,
+  // Reads the UDF side of an image with the ISO9660 reader's source, limits and entry model.
+  udf: 1.5,
   bootconfig: 1,
   initrd: 1,
   exports: 1,

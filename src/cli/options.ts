@@ -1,10 +1,8 @@
 import { PxeError } from '../errors.js';
-import type { TreeKind } from '../iso9660/image.js';
+import { DISC_TREES, type DiscTree } from '../udf/disc.js';
 
-const TREES = ['rockridge', 'joliet', 'iso9660'] as const;
-
-export function parseTreeOption(value: string | undefined): TreeKind | 'auto' {
+export function parseTreeOption(value: string | undefined): DiscTree | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';
-  if ((TREES as readonly string[]).includes(value)) return value as TreeKind;
-  throw new PxeError('USAGE', `--tree: unknown tree "${value}" (expected ${TREES.join(', ')})`);
+  if ((DISC_TREES as readonly string[]).includes(value)) return value as DiscTree;
+  throw new PxeError('USAGE', `--tree: unknown tree "${value}" (expected ${DISC_TREES.join(', ')})`);
 }

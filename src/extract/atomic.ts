@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeSystemError, PxeError } from '../errors.js';
-import type { IsoImage } from '../iso9660/image.js';
+import type { ImageTree } from '../iso9660/image.js';
 import { processAlive } from '../pid.js';
 import { extractTree, setDirectoryAttributes, type ExtractOptions, type ExtractResult } from './extract.js';
 import { removeTree } from './remove.js';
@@ -61,8 +61,7 @@ export interface AtomicExtractOptions extends ExtractOptions {
  * at the end, so `dir` either does not exist or holds the complete tree. `dir` must
  * not exist, or be an empty directory.
  */
-
-export async function extractImageTo(image: IsoImage, dir: string, options: AtomicExtractOptions = {}): Promise<ExtractResult> {
+export async function extractImageTo(image: ImageTree, dir: string, options: AtomicExtractOptions = {}): Promise<ExtractResult> {
   const { target, parent, existing } = await checkExtractTarget(dir);
 
   const staging = stagingPath(target);

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { PxeError, type WarningHandler } from '../errors.js';
 import type { IsoDirectory, IsoEntry, IsoFile, IsoSymlink } from '../iso9660/entry.js';
 import { walkEntries } from '../iso9660/entry.js';
-import type { IsoImage } from '../iso9660/image.js';
+import type { ImageTree } from '../iso9660/image.js';
 import { printable, showPath } from '../iso9660/names.js';
 import { readFileChunks } from '../iso9660/read-file.js';
 import type { CopyWorkerData, CopyWorkerMessage } from './copy-worker.js';
@@ -92,7 +92,7 @@ function specOf(file: IsoFile, target: string, umask: number): FileSpec {
  * File data is read in image order through a reused, cache-sized buffer, neighbouring
  * small files sharing one read; large files are copied by a worker thread meanwhile.
  */
-export async function extractTree(image: IsoImage, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractTree(image: ImageTree, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   try {
     return await writeTree(image, target, options);
   } catch (e) {
@@ -109,7 +109,7 @@ function namingImage(e: unknown, imageName: string): unknown {
   return new PxeError(e.code, `${imageName}: ${e.message}`, { file: e.file ?? imageName, cause: e });
 }
 
-async function writeTree(image: IsoImage, target: string, options: ExtractOptions): Promise<ExtractResult> {
+async function writeTree(image: ImageTree, target: string, options: ExtractOptions): Promise<ExtractResult> {
   const warn = options.onWarning ?? (() => {});
   const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
   const inside = (entry: IsoEntry): string => {

@@ -11,7 +11,7 @@ import { PxeError, type Warning, type WarningHandler } from '../errors.js';
 import { extractImageTo } from '../extract/atomic.js';
 import { writeCombinedInitrd } from '../extract/combined-initrd.js';
 import { removeTree } from '../extract/remove.js';
-import { openIsoImage, type IsoImage } from '../iso9660/image.js';
+import { openImage, type DiscImage } from '../udf/disc.js';
 import { treeViewOf, type Profile } from '../profiles/index.js';
 import { failpoint } from './failpoint.js';
 import { ioError } from './fs-atomic.js';
@@ -66,7 +66,7 @@ export function startImport(request: ImportRequest, options: ImportOptions): Imp
   const opts: ImportOptions = { ...options, onWarning: strict.handler };
   let identity: SourceIdentity | undefined;
   let session: RootSession | undefined;
-  let image: IsoImage | undefined;
+  let image: DiscImage | undefined;
   let plan: ImportPlan | undefined;
   // The version directory this run made, until a commit names it: close() removes it otherwise,
   // whatever stopped the run (an error, ENOSPC at the commit, --strict, a signal).
@@ -188,13 +188,13 @@ export async function previewImport(request: ImportRequest, options: ImportOptio
   const identity = await identify(request.image);
   const state = await readRootState(options.root);
   const settings = resolveSettings(options.flags, options.config, state.settings, options.network);
-  let image: IsoImage | undefined;
+  let image: DiscImage | undefined;
   try {
     const plan = await makePlan(request, options, state, settings, identity, (img) => (image = img));
     for (const w of plan.warnings) options.onWarning?.(w);
     return plan;
   } finally {
-    await (image as IsoImage | undefined)?.source.close();
+    await (image as DiscImage | undefined)?.source.close();
   }
 }
 
@@ -205,19 +205,21 @@ async function makePlan(
   state: State,
   settings: ReturnType<typeof resolveSettings>,
   identity: SourceIdentity,
-  opened: (image: IsoImage) => void,
+  opened: (image: DiscImage) => void,
 ): Promise<ImportPlan> {
   const layout = new Layout(options.root);
   const present = new Set(await readdir(layout.versionsOf(request.name)).catch(() => [] as string[]));
   const facts = { root: options.root, state, identity, settings, present, profiles: options.profiles, now: (options.now ?? (() => new Date()))() };
   if (!needsTreeView(facts, request)) return planImport({ ...facts, view: undefined }, request);
-  const image = await openIsoImage(request.image, { onWarning: options.onWarning });
+  const image = await openImage(request.image, { onWarning: options.onWarning });
   opened(image);
+  // A note, not a warning: reading UDF over a Windows disc's README.TXT stub is what the user wants, and --strict must not refuse it.
+  if (image.treeNote) options.onNote?.(`${request.image}: ${image.treeNote}`);
   return planImport({ ...facts, view: await treeViewOf(image) }, request);
 }
 
 /** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
-async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-version' }, layout: Layout, imagePath: string, options: ImportOptions, progress: (done: number, total: number) => void): Promise<void> {
+async function placeTree(image: DiscImage, plan: ImportPlan & { action: 'new-version' }, layout: Layout, imagePath: string, options: ImportOptions, progress: (done: number, total: number) => void): Promise<void> {
   const target = layout.version(plan.name, plan.version);
   await mkdir(dirname(target), { recursive: true });
   if (plan.place === 'copy-iso') {

@@ -19,7 +19,7 @@
 import { readdir, readlink, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PxeError, type Warning } from '../errors.js';
-import { openIsoImage } from '../iso9660/image.js';
+import { openImage } from '../udf/disc.js';
 import { analyzeView, treeViewOf, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
 import type { RootRequest } from './apply.js';
 import { checkName, compareVersionIds, isVersionId, Layout, versionTime } from './layout.js';
@@ -309,7 +309,7 @@ export async function versionsOnDisk(layout: Layout): Promise<VersionOnDisk[]> {
           out.push({ name, version, view: await treeViewOfDirectory(dir) });
           continue;
         }
-        const image = await openIsoImage(iso);
+        const image = await openImage(iso);
         try {
           out.push({ name, version, view: await treeViewOf(image), wholeIso: { size: (await stat(iso)).size } });
         } finally {

@@ -4,7 +4,8 @@ import type { IsoImage, TreeKind } from './image.js';
 import { SECTOR_SIZE } from './bytes.js';
 
 /** What `pxe-import inspect` reports about an image; also its `--json` shape. */
-export interface ImageDescription {
+/** `T`: the trees the reader that made the image knows (the UDF reader adds its own). */
+export interface ImageDescription<T extends string = TreeKind> {
   readonly image: string;
   readonly imageBytes: number;
   readonly volumeId: string;
@@ -14,14 +15,14 @@ export interface ImageDescription {
   readonly applicationId: string;
   readonly created: string | undefined;
   readonly volumeBytes: number;
-  readonly trees: { readonly rockRidge: boolean; readonly joliet: number | undefined; readonly iso9660: true; readonly extensions: readonly string[] };
-  readonly tree: TreeKind;
+  readonly trees: { readonly rockRidge: boolean; readonly joliet: number | undefined; readonly iso9660: boolean; readonly extensions: readonly string[] };
+  readonly tree: T;
   readonly elTorito: readonly (BootCatalogEntry & { readonly file: string | undefined })[] | undefined;
   readonly counts: { readonly files: number; readonly directories: number; readonly symlinks: number; readonly specialFiles: number; readonly hardLinks: number; readonly bytes: number };
   readonly fingerprint: string;
 }
 
-export function describeImage(image: IsoImage): ImageDescription {
+export function describeImage<T extends string = TreeKind>(image: Omit<IsoImage, 'tree' | 'trees'> & { readonly tree: T; readonly trees: IsoImage['trees'] & { readonly iso9660?: boolean } }): ImageDescription<T> {
   // Boot images are usually files in the tree too (isolinux.bin, efi.img); say which, when they are.
   const fileAt = new Map<number, string>();
   if (image.bootCatalog) {
@@ -43,7 +44,7 @@ export function describeImage(image: IsoImage): ImageDescription {
     applicationId: v.applicationId,
     created: v.created?.toISOString(),
     volumeBytes: v.volumeBlocks * v.logicalBlockSize,
-    trees: { rockRidge: image.trees.rockRidge, joliet: image.trees.joliet, iso9660: true, extensions: image.trees.extensions },
+    trees: { rockRidge: image.trees.rockRidge, joliet: image.trees.joliet, iso9660: image.trees.iso9660 ?? true, extensions: image.trees.extensions },
     tree: image.tree,
     elTorito: image.bootCatalog?.entries.map((e) => ({ ...e, file: fileAt.get(e.imageLba) })),
     counts: { ...image.stats, hardLinks },

@@ -59,6 +59,9 @@ export interface IsoImage {
   readonly fingerprint: string;
 }
 
+/** What the stages after a reader use of an image: its tree, the data behind it and its identity. The UDF reader gives the same. */
+export type ImageTree = Pick<IsoImage, 'source' | 'root' | 'hardLinks' | 'stats' | 'volume' | 'fingerprint'>;
+
 export async function openIsoImage(path: string, options: ReadOptions = {}): Promise<IsoImage> {
   const source = await openFileSource(path);
   try {
@@ -468,7 +471,7 @@ function splitDevice(d: { high: number; low: number }): { major: number; minor: 
  * and size. Empty files share location 0 or a neighbour's location in images from
  * xorriso and makefs, so they are never grouped by extent (libarchive parse_file_info).
  */
-function summarise(root: IsoDirectory): { hardLinks: Map<number, IsoFile[]>; stats: ImageStats } {
+export function summarise(root: IsoDirectory): { hardLinks: Map<number, IsoFile[]>; stats: ImageStats } {
   const byKey = new Map<string, (IsoFile & { inode?: number })[]>();
   let files = 0;
   let directories = 0;

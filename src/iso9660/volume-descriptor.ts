@@ -80,7 +80,8 @@ export async function readVolumeDescriptors(source: ImageSource, bothEndian?: Bo
     }
     if (id !== 'CD001') {
       if (primary) break; // some writers omit the terminator; what we have is enough
-      if (sawUdf) throw bad('this is a UDF-only image (no ISO9660 primary volume descriptor); UDF is not supported yet');
+      // A UDF volume is read by src/udf; reaching here means it names none (no NSR descriptor) either.
+      if (sawUdf) throw bad('a UDF volume recognition sequence without an NSR descriptor, and no ISO9660 primary volume descriptor');
       throw bad(`no ISO9660 signature "CD001" at sector ${sector}`);
     }
     const type = b[0]!;

@@ -3,7 +3,7 @@
  * distribution family of an opened ISO and plans its network-boot entries.
  */
 import { PxeError } from '../errors.js';
-import type { IsoImage } from '../iso9660/image.js';
+import type { ImageTree } from '../iso9660/image.js';
 import { detectProfile, evaluateProfile, explainNoMatch, releaseOf, type ProfileMatch } from './detect.js';
 import { planBootEntries, type EntryPlan, type ServeContext } from './entries.js';
 import type { Profile } from './schema.js';
@@ -63,6 +63,6 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
   return { match, plan };
 }
 
-export async function analyzeImage(image: IsoImage, options: AnalyzeOptions): Promise<Analysis> {
+export async function analyzeImage(image: ImageTree, options: AnalyzeOptions): Promise<Analysis> {
   return analyzeView(await treeViewOf(image), image.source.name, options);
 }

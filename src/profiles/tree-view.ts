@@ -1,6 +1,6 @@
 import type { BootConfigSource } from '../bootconfig/index.js';
 import { findEntry, walkEntries, type IsoDirectory, type IsoEntry, type IsoFile } from '../iso9660/entry.js';
-import type { IsoImage } from '../iso9660/image.js';
+import type { ImageTree } from '../iso9660/image.js';
 import { readFileContent } from '../iso9660/read-file.js';
 
 /**
@@ -24,7 +24,7 @@ export const MAX_TEXT_BYTES = 256 * 1024;
 export const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
 
 /** Builds the view of an opened image, reading its small text files (bounded in size and number). */
-export async function treeViewOf(image: IsoImage): Promise<TreeView> {
+export async function treeViewOf(image: ImageTree): Promise<TreeView> {
   const texts = await readTextFiles(image.root, (file) => readFileContent(image.source, file));
   return { ...treeViewFrom(image.root, texts, image.volume.volumeId), imageBytes: image.source.size };
 }

@@ -53,9 +53,12 @@ describe('pxe-import CLI', () => {
     const dir = await runCli(['inspect', work]);
     assert.equal(dir.code, 2);
     assert.equal(dir.stderr, `pxe-import: ${work}: is a directory, not an ISO image\n`);
-    const tree = await runCli(['inspect', '--tree', 'udf', demo]);
+    const tree = await runCli(['inspect', '--tree', 'hfs', demo]);
     assert.equal(tree.code, 2);
-    assert.equal(tree.stderr, 'pxe-import: --tree: unknown tree "udf" (expected rockridge, joliet, iso9660)\n');
+    assert.equal(tree.stderr, 'pxe-import: --tree: unknown tree "hfs" (expected udf, rockridge, joliet, iso9660)\n');
+    const udf = await runCli(['inspect', '--tree', 'udf', demo]);
+    assert.equal(udf.code, 2);
+    assert.equal(udf.stderr, `pxe-import: ${demo}: the image has no UDF tree\n`);
     const unknown = await runCli(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stderr, 'pxe-import: unknown command "frobnicate" (and no image file of that name); see pxe-import --help\n');

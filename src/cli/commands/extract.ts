@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkExtractTarget, extractImageTo, removeStaleStaging } from '../../extract/atomic.js';
 import type { ExtractResult } from '../../extract/extract.js';
-import { openIsoImage } from '../../iso9660/image.js';
+import { openImage } from '../../udf/disc.js';
 import { formatBytes } from '../format.js';
 import { parseTreeOption } from '../options.js';
 import { progressReporter, runTasks } from '../progress.js';
@@ -20,7 +20,7 @@ export function registerExtract(program: Command): void {
     .description('Extract the whole tree of an ISO image into a new directory (no mount, no root needed)')
     .argument('<image>', 'ISO image file')
     .argument('<dir>', 'directory to create; must not exist or be empty')
-    .option('--tree <kind>', 'read this tree: rockridge, joliet or iso9660 (default: best available)')
+    .option('--tree <kind>', 'read this tree: udf, rockridge, joliet or iso9660 (default: best available; UDF where the ISO9660 tree is a stub)')
     .option('-q, --quiet', 'print nothing but errors and warnings')
     .option('--json', 'print the result as JSON')
     .action(async (imagePath: string, dir: string, flags: ExtractFlags) => {
@@ -32,7 +32,11 @@ export function registerExtract(program: Command): void {
       const removed = await removeStaleStaging(parent);
       const notes = removed.length === 0 ? [] : [`removed ${removed.length} partial tree(s) left in ${parent} by killed extractions: ${removed.join(', ')}`];
       if (!flags.json && !flags.quiet) for (const n of notes) process.stdout.write(`note: ${n}\n`);
-      const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
+      const image = await openImage(imagePath, { tree, onWarning: warnings.handler });
+      if (image.treeNote) {
+        notes.push(image.treeNote);
+        if (!flags.json && !flags.quiet) process.stdout.write(`note: ${image.treeNote}\n`);
+      }
       const renderOptions = { silent: Boolean(flags.quiet || flags.json) };
       let result: ExtractResult | undefined;
       try {

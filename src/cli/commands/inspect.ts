@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { describeImage, type ImageDescription } from '../../iso9660/describe.js';
-import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
+import { describeDisc, type DiscDescription } from '../../udf/describe.js';
+import { openImage, type DiscTree } from '../../udf/disc.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
 import { PxeError, formatWarning } from '../../errors.js';
@@ -30,7 +30,7 @@ export function registerInspect(program: Command): void {
     .description('Show what an ISO image holds: volume ids, trees, El Torito boot entries, counts')
     .argument('<image>', 'ISO image file')
     .option('--json', 'print machine-readable JSON')
-    .option('--tree <kind>', 'read this tree: rockridge, joliet or iso9660 (default: best available)')
+    .option('--tree <kind>', 'read this tree: udf, rockridge, joliet or iso9660 (default: best available; UDF where the ISO9660 tree is a stub)')
     .option('--profile <id>', 'use this profile instead of detecting one')
     .option('--profiles <dir>', 'also load profiles from DIR (same id overrides a built-in one); repeatable', collect, [])
     .option('--as <name>', 'the name the image would be imported as (default: from the file name)')
@@ -40,7 +40,7 @@ export function registerInspect(program: Command): void {
     .option('--http-base <url>', 'URL of the PXE root over HTTP (default: as an import would use, else http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
       const warnings = new WarningLog();
-      const tree: TreeKind | 'auto' = parseTreeOption(flags.tree);
+      const tree: DiscTree | 'auto' = parseTreeOption(flags.tree);
       // Root, server and HTTP base come from the same resolution as an import's (settings.ts).
       const { config, request } = await rootRequest(flags, {});
       const state = await readRootState(request.root);
@@ -52,9 +52,9 @@ export function registerInspect(program: Command): void {
       const given = flags.httpBase ?? config.httpBase;
       const httpBase = given !== undefined ? checkHttpBase(given, flags.httpBase !== undefined ? '--http-base' : 'httpBase in the config file') : state.settings?.httpBase;
       const profiles = await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]);
-      const image = await openIsoImage(imagePath, { tree, onWarning: warnings.handler });
+      const image = await openImage(imagePath, { tree, onWarning: warnings.handler });
       try {
-        const description = describeImage(image);
+        const description = describeDisc(image);
         const name = flags.as ?? nameFromImage(imagePath);
         const layout = new Layout(request.root);
         const record = state.imports[name];
@@ -125,11 +125,12 @@ export function renderAnalysis({ match, plan }: Analysis): string {
   return `${out.join('\n')}\n`;
 }
 
-const TREE_NAMES: Record<TreeKind, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660' };
+const TREE_NAMES: Record<DiscTree, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660', udf: 'UDF' };
 
-export function renderDescription(d: ImageDescription): string {
+export function renderDescription(d: DiscDescription): string {
   const rr = d.trees.extensions.length > 0 ? `Rock Ridge (${d.trees.extensions.join(', ')})` : 'Rock Ridge';
-  const trees = [d.trees.rockRidge ? rr : undefined, d.trees.joliet ? `Joliet (level ${d.trees.joliet})` : undefined, 'ISO9660']
+  const udf = d.udf ? `UDF${d.udf.revision ? ` ${d.udf.revision}` : ` (${d.udf.standard})`}` : undefined;
+  const trees = [udf, d.trees.rockRidge ? rr : undefined, d.trees.joliet ? `Joliet (level ${d.trees.joliet})` : undefined, d.trees.iso9660 ? 'ISO9660' : undefined]
     .filter(Boolean)
     .join(', ');
   const lines: [string, string][] = [
@@ -142,6 +143,14 @@ export function renderDescription(d: ImageDescription): string {
     ['Created', d.created ?? '-'],
     ['Trees', `${trees}; reading ${TREE_NAMES[d.tree]}`],
   ];
+  if (d.treeNote) lines.push(['Tree choice', d.treeNote]);
+  if (d.udf) {
+    const u = d.udf;
+    lines.push(['UDF volume', `${u.volumeId || '-'} (set ${u.volumeSetId || '-'}); logical volume ${u.logicalVolumeId || '-'}; file set ${u.fileSetId || '-'}`]);
+    lines.push(['UDF', `revision ${u.revision ?? 'not declared'} (${u.standard}), ${u.blockSize}-byte blocks, made by ${u.implementationId || '-'}${u.applicationId ? ` (${u.applicationId})` : ''}${u.recorded ? `, recorded ${u.recorded}` : ''}`]);
+    const maps = u.partitionMaps.map((m, i) => `${i}: ${m.type} on partition ${m.partition}${m.type === 'metadata' ? ` (metadata file at block ${m.metadataFile}, mirror at ${m.mirrorFile})` : ''}`);
+    lines.push(['Partitions', `${u.partitions.map((p) => `${p.number}: sectors ${p.start}..${p.start + p.length - 1}`).join(', ')}; maps ${maps.join(', ')}`]);
+  }
   const out = lines.map(([k, v]) => `${`${k}:`.padEnd(13)} ${v}`);
   if (!d.elTorito) out.push(`${'El Torito:'.padEnd(13)} none`);
   else {
