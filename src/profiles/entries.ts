@@ -33,6 +33,8 @@ export interface EntryPlan {
    * it was left out (`/boot/grub/grub.cfg:12: 'Memtest' (/boot/memtest.bin): not a Linux kernel`).
    */
   readonly dropped: readonly string[];
+  /** The profile's serverNeeds with the variables filled in: what the server must provide. */
+  readonly serverNeeds: readonly string[];
 }
 
 /**
@@ -101,7 +103,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  return { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles) };
+  return { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles), serverNeeds: needs(profile, serve, view) };
 }
 
 /**
@@ -132,7 +134,13 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     configFiles: [],
     assumptions: [],
     dropped: [],
+    serverNeeds: needs(profile, serve, view),
   };
+}
+
+function needs(profile: Profile, serve: ServeContext, view: TreeView): string[] {
+  const vars: Record<string, string> = variables(serve, view, '');
+  return profile.serverNeeds.map((t) => t.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m));
 }
 
 /** `file:line: text` lines, in the order the files were read, then by line. */

@@ -104,12 +104,15 @@ function profileJson({ match, plan }: Analysis) {
     configFiles: plan.configFiles,
     assumptions: plan.assumptions,
     entries: plan.entries,
+    unsupported: match.profile.cmdline.unsupported,
+    serverNeeds: plan.serverNeeds,
     warnings: plan.warnings,
   };
 }
 
 export function renderAnalysis({ match, plan }: Analysis): string {
   const out = [`${'Profile:'.padEnd(13)} ${match.profile.id} (${match.profile.name})${match.release ? `: ${match.release}` : ''}`];
+  out.push(`${'Family:'.padEnd(13)} ${match.profile.family}`);
   out.push(`${'Because:'.padEnd(13)} ${match.reasons.join('; ')}`);
   if (plan.configFiles.length) out.push(`${'Boot config:'.padEnd(13)} ${plan.configFiles.join(', ')}`);
   for (const a of plan.assumptions) out.push(`${'Assumed:'.padEnd(13)} ${a.file}:${a.line}: ${a.message}`);
@@ -118,11 +121,16 @@ export function renderAnalysis({ match, plan }: Analysis): string {
     out.push(`  ${e.isDefault ? '*' : '-'} ${e.label} [${e.id}]`);
     out.push(`      kernel ${e.kernel}`);
     if (e.initrds.length) out.push(`      initrd ${e.initrds.join(' ')}`);
-    out.push(`      nfs    ${e.nfs ?? '(not supported by this family)'}`);
-    out.push(`      http   ${e.http ?? '(not supported by this family)'}`);
+    out.push(`      nfs    ${e.nfs ?? notSupported(match.profile.cmdline.unsupported.nfs)}`);
+    out.push(`      http   ${e.http ?? notSupported(match.profile.cmdline.unsupported.http)}`);
   }
+  for (const need of plan.serverNeeds) out.push(`${'Server needs:'.padEnd(13)} ${need}`);
   for (const w of plan.warnings) out.push(`${'Note:'.padEnd(13)} ${formatWarning(w)}`);
   return `${out.join('\n')}\n`;
+}
+
+function notSupported(reason: string | undefined): string {
+  return reason === undefined ? '(not supported by this family)' : `(not supported by this family: ${reason})`;
 }
 
 const TREE_NAMES: Record<TreeKind, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660' };
