@@ -8,7 +8,7 @@ import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.
 import { parseTreeOption } from '../options.js';
 import { Layout, nameFromImage } from '../../import/layout.js';
 import { readRootState } from '../../import/read.js';
-import { serveContext } from '../../import/serve.js';
+import { httpBaseWarnings, serveContext } from '../../import/serve.js';
 import { checkHttpBase, resolveServer } from '../../import/settings.js';
 import { rootRequest } from '../root-options.js';
 
@@ -67,6 +67,9 @@ export function registerInspect(program: Command): void {
         let noMatch: string | undefined;
         try {
           analysis = await analyzeImage(image, { profiles, profileId: flags.profile, serve });
+          // The same note an import of it would give.
+          const derived = httpBaseWarnings(name, analysis.plan.entries, server, httpBase);
+          if (derived.length > 0) analysis = { ...analysis, plan: { ...analysis.plan, warnings: [...analysis.plan.warnings, ...derived] } };
         } catch (e) {
           if (!(e instanceof PxeError && e.code === 'PROFILE_NO_MATCH')) throw e;
           noMatch = e.message;
