@@ -30,6 +30,7 @@ const FAMILIES: readonly Family[] = [
   { name: 'dracut', profile: 'dracut-live' },
   { name: 'archiso', profile: 'archiso' },
   { name: 'miso', profile: 'miso' },
+  { name: 'anaconda', profile: 'anaconda' },
 ];
 const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 const ISOS_SKIP = requirement(
