@@ -32,6 +32,11 @@ const FAMILIES: readonly Family[] = [
   { name: 'miso', profile: 'miso' },
   { name: 'anaconda', profile: 'anaconda' },
 ];
+/**
+ * The UEFI test puts these in one iPXE menu and looks for every label on the serial console,
+ * which shows about twenty lines: more families would scroll some off the screen.
+ */
+const UEFI_FAMILIES = FAMILIES.filter((f) => ['live-boot', 'dracut', 'archiso', 'miso'].includes(f.name));
 const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 const ISOS_SKIP = requirement(
   'family boot-test ISOs',
@@ -157,12 +162,12 @@ describe('UEFI: iPXE runs boot.ipxe, kernels and initrds over HTTP from the host
     const httpBase = `http://${SERVER}:${http.port}/`;
     // One root with every family; archiso's default entry (three initrds) is the menu's default.
     const trees = new Map<string, string>();
-    for (const f of FAMILIES) {
+    for (const f of UEFI_FAMILIES) {
       const { tree } = await importForBoot({ work, iso: iso(f), name: f.name, settings: { defaultEntry: 'archiso' }, args: ['--http-base', httpBase] });
       trees.set(f.name, tree);
     }
     const predicted = new Map<string, PredictedEntry[]>();
-    for (const f of FAMILIES) predicted.set(f.name, (await predict(iso(f), root, f.name, ['--http-base', httpBase])).entries);
+    for (const f of UEFI_FAMILIES) predicted.set(f.name, (await predict(iso(f), root, f.name, ['--http-base', httpBase])).entries);
     const firmware = await uefi(work, 'boot.ipxe');
     // Guests reach the host's 127.0.0.1 at 10.0.2.2 only without restrict=on (boot() sets it; the later option wins).
     const netdev = 'restrict=off';
