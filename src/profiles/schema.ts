@@ -33,6 +33,8 @@ export interface Profile {
    * templates with the command-line variables; inspect prints them filled in.
    */
   readonly serverNeeds: readonly string[];
+  /** The family's unattended-install answer file (`host add --auto`); undefined when it takes none. */
+  readonly auto: AnswerRule | undefined;
   readonly sysappend: number;
   /** Printed by inspect and import, e.g. the memdisk RAM warning. */
   readonly warnings: readonly string[];
@@ -77,6 +79,20 @@ export interface BootRule {
   readonly dropLabels: readonly RegExp[];
   /** ISO arguments that only make sense on optical media: `name=*` globs or exact tokens. */
   readonly dropArguments: readonly string[];
+}
+
+/**
+ * Answer-file formats pxe-import can check (src/import/answer-file.ts). A family's format is
+ * named in its profile; another family's (preseed, autoinstall, AutoYaST, Agama) is one entry
+ * here and one checker there.
+ */
+export const ANSWER_FORMATS = ['kickstart'] as const;
+export type AnswerFormat = (typeof ANSWER_FORMATS)[number];
+
+export interface AnswerRule {
+  readonly format: AnswerFormat;
+  /** The kernel argument that names the file; `{autoUrl}` is its URL over HTTP, e.g. "inst.ks={autoUrl}". */
+  readonly argument: string;
 }
 
 /** Variables a command-line template may use. */
@@ -194,7 +210,7 @@ export function parseProfile(text: string, file: string): Profile {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PxeError('PROFILE_INVALID', `${file}: expected a JSON object`, { file });
   const f = new Fields(file, '', json);
-  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'serverNeeds', 'sysappend', 'warnings']);
+  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'serverNeeds', 'auto', 'sysappend', 'warnings']);
   const method = f.string('method', false) ?? 'linux';
   if (method !== 'linux' && method !== 'memdisk' && method !== 'sanboot') f.fail('method', `expected "linux", "memdisk" or "sanboot", got "${method}"`);
   const id = f.string('id')!;
@@ -249,6 +265,17 @@ export function parseProfile(text: string, file: string): Profile {
   for (const [field, template] of Object.entries(templates)) checkVariables(template ?? '', (message) => c!.fail(field, message));
   const serverNeeds = f.strings('serverNeeds');
   serverNeeds.forEach((t, i) => checkVariables(t, (message) => f.fail(`serverNeeds[${i}]`, message)));
+  const a = f.object('auto', false);
+  a?.only(['format', 'argument']);
+  let auto: AnswerRule | undefined;
+  if (a) {
+    const format = a.string('format')!;
+    if (!(ANSWER_FORMATS as readonly string[]).includes(format)) a.fail('format', `"${format}" is not a format pxe-import can check (known: ${ANSWER_FORMATS.join(', ')})`);
+    const argument = a.string('argument')!;
+    if (!argument.includes('{autoUrl}') || /\s/.test(argument)) a.fail('argument', `expected one kernel argument naming {autoUrl}, e.g. "inst.ks={autoUrl}", got "${argument}"`);
+    for (const m of argument.matchAll(/\{([^}]*)\}/g)) if (m[1] !== 'autoUrl') a.fail('argument', `unknown variable {${m[1]}} (known: autoUrl)`);
+    auto = { format: format as AnswerFormat, argument };
+  }
 
   return {
     id,
@@ -261,6 +288,7 @@ export function parseProfile(text: string, file: string): Profile {
     boot,
     cmdline,
     serverNeeds,
+    auto,
     sysappend: f.number('sysappend', 0, 0, 7),
     warnings: f.strings('warnings'),
     file,

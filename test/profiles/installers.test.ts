@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PxeError } from '../../src/errors.js';
+import { checkAnswerFile } from '../../src/import/answer-file.js';
 import { httpBaseWarnings } from '../../src/import/serve.js';
 import { renderMenus, type RenderedMenus } from '../../src/menus/index.js';
 import { analyzeView, loadProfiles, parseProfile, treeViewFrom, type Analysis, type TreeView } from '../../src/profiles/index.js';
@@ -180,5 +181,36 @@ describe('an HTTP base for entries that boot over HTTP only', () => {
   test('with one, or when the menus boot over NFS, nothing is said', () => {
     assert.deepEqual(httpBaseWarnings('agama', analysis.plan.entries, SERVER, 'http://web/pxe/'), []);
     assert.deepEqual(httpBaseWarnings('fedora', nfsToo.plan.entries, SERVER, undefined), []);
+  });
+});
+
+describe('answer files (host add --auto)', () => {
+  const bytes = (t: string) => new TextEncoder().encode(t);
+  const refusal = (t: string | Uint8Array) => {
+    try {
+      checkAnswerFile('kickstart', typeof t === 'string' ? bytes(t) : t, 'ks.cfg');
+    } catch (e) {
+      assert.ok(e instanceof PxeError && e.code === 'USAGE');
+      return e.message;
+    }
+    return undefined;
+  };
+  test('a kickstart starting with a command or a %section after comments passes, and its text is returned', () => {
+    assert.equal(checkAnswerFile('kickstart', bytes('# c\n\nlang en_US\n'), 'ks.cfg'), '# c\n\nlang en_US\n');
+    assert.equal(refusal('%pre\necho hi\n%end\n'), undefined);
+    assert.equal(refusal('#version=RHEL9\nurl --url=http://x/\n'), undefined);
+  });
+  test('anything else is refused in one line naming the file and what is wrong', () => {
+    assert.equal(refusal(''), '--auto: ks.cfg: empty');
+    assert.equal(refusal('# only\n# comments\n'), '--auto: ks.cfg: only comments; a kickstart file needs commands (lang, rootpw, part, %packages …)');
+    assert.equal(refusal('#cloud-config\nautoinstall:\n  version: 1\n'), '--auto: ks.cfg: line 2: "autoinstall:" is not a kickstart command, so this is not a kickstart file (expected e.g. lang, rootpw, part, %packages)');
+    assert.equal(refusal(new Uint8Array([0xff, 0xfe, 0x00])), '--auto: ks.cfg: not UTF-8 text');
+    assert.equal(refusal(new Uint8Array(1024 * 1024 + 1).fill(0x61)), '--auto: ks.cfg: 1048577 bytes; an answer file is text of at most 1048576 bytes');
+  });
+  test("the anaconda profiles name inst.ks={autoUrl}; a profile's auto rule is validated", () => {
+    for (const id of ['anaconda', 'anaconda-boot']) assert.deepEqual(profiles.find((p) => p.id === id)!.auto, { format: 'kickstart', argument: 'inst.ks={autoUrl}' });
+    const base = { id: 't', family: 't', name: 'T', detect: { all: [{ exists: '/k' }] }, boot: { kernel: ['/k'] }, cmdline: { nfs: 'x', http: null } };
+    assert.throws(() => parseProfile(JSON.stringify({ ...base, auto: { format: 'preseed', argument: 'url={autoUrl}' } }), 't.json'), /^PxeError: t\.json: auto\.format: "preseed" is not a format pxe-import can check \(known: kickstart\)$/);
+    assert.throws(() => parseProfile(JSON.stringify({ ...base, auto: { format: 'kickstart', argument: 'inst.ks=x' } }), 't.json'), /auto\.argument: expected one kernel argument naming \{autoUrl\}/);
   });
 });
