@@ -1,14 +1,15 @@
 /**
- * Real boots of the live-boot, dracut, archiso and miso fixture ISOs (fixtures/e2e/families.sh:
+ * Real boots of the live-boot, dracut, archiso, miso and anaconda fixture ISOs (fixtures/e2e/families.sh:
  * release skeletons carrying the e2e kernel and test initrd). Each family is imported through the
  * CLI; pxelinux over QEMU's TFTP shows its menu on the serial console, the timeout boots the
  * default entry and keystrokes boot a second one. iPXE under UEFI fetches kernels and initrds
  * over HTTP from a server on loopback. Every booted command line is compared with the prediction
  * of `pxe-import inspect --json` for the same root and name, plus what the boot loader adds.
+ * A machine given a kickstart (host add --auto) boots with inst.ks=URL and its initrd fetches it.
  */
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
@@ -210,3 +211,32 @@ function ipxeCmdline(e: PredictedEntry): string {
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }
+
+const ANSWER_ISO = join(E2E, 'anaconda-answer-e2e.iso');
+const ANSWER_SKIP = BIOS_SKIP || requirement('answer-file boot-test ISO', existsSync(ANSWER_ISO), `${ANSWER_ISO} missing (bash fixtures/e2e/families.sh); skipping`);
+
+describe('BIOS: a machine given a kickstart with host add --auto fetches it over HTTP, real kernel', { skip: ANSWER_SKIP }, () => {
+  let http: Awaited<ReturnType<typeof serveRoot>> | undefined;
+  after(() => http?.server.close());
+
+  test('the per-MAC pxelinux file boots the Anaconda entry with inst.ks=URL, and the initrd fetches that URL from the host', async () => {
+    const work = await workDir();
+    const root = join(work, 'root');
+    http = await serveRoot(root);
+    const httpBase = `http://${SERVER}:${http.port}/`;
+    const { common, tree } = await importForBoot({ work, iso: ANSWER_ISO, name: 'anaconda', settings: { serialConsole: '0 115200' }, args: ['--http-base', httpBase] });
+    await installPxelinux(root);
+    const ks = join(work, 'fedora.ks');
+    await writeFile(ks, '# pxe-import e2e kickstart\ntext\nlang en_US.UTF-8\n');
+    const added = await runCli(['host', 'add', MAC, '--entry', 'anaconda', '--auto', ks, ...common]);
+    assert.equal(added.code, 0, added.stderr);
+    const answer = `.pxe-import/auto/${MAC.replace(/:/g, '-')}.ks`;
+    const entry = (await predict(ANSWER_ISO, root, 'anaconda', ['--http-base', httpBase])).entries.find((e) => e.isDefault)!;
+
+    const log = await boot(root, BIOS, { mac: MAC, netdev: 'restrict=off' });
+    assert.match(log, /INITRD-OK/, `the assigned entry did not boot:\n${tail(log)}`);
+    assert.equal(kernelCmdline(log), pxelinuxCmdline(tree, { ...entry, nfs: `${entry.nfs} inst.ks=${httpBase}${answer}` }));
+    assert.match(log, /ANSWER-FETCHED # pxe-import e2e kickstart/, `the kickstart was not fetched:\n${tail(log)}`);
+    assert.ok(http.requests.includes(`GET /${answer}`), `no request for the kickstart:\n${http.requests.join('\n')}`);
+  });
+});
