@@ -5,7 +5,8 @@
  * default entry and keystrokes boot a second one. iPXE under UEFI fetches kernels and initrds
  * over HTTP from a server on loopback. Every booted command line is compared with the prediction
  * of `pxe-import inspect --json` for the same root and name, plus what the boot loader adds.
- * A machine given a kickstart (host add --auto) boots with inst.ks=URL and its initrd fetches it.
+ * A machine given a kickstart (host add --auto) boots with inst.ks=URL and its initrd fetches it;
+ * the installer families (Anaconda, linuxrc, Agama) boot their default entry under UEFI GRUB.
  */
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { requirement } from '../helpers/requirements.js';
 import {
-  BIOS, BIOS_SKIP, E2E, UEFI_SKIP, boot, importForBoot, installPxelinux, kernelCmdline, tail, uefi, workDir, type KeyStep,
+  BIOS, BIOS_SKIP, E2E, UEFI_SKIP, boot, importForBoot, installGrubnet, installPxelinux, kernelCmdline, tail, uefi, workDir, type KeyStep,
 } from './harness.js';
 
 interface Family {
@@ -57,6 +58,8 @@ interface PredictedEntry {
   readonly kernel: string;
   readonly initrds: readonly string[];
   readonly nfs: string;
+  /** Only the installer test reads it (Agama has no NFS line; its menus use this one). */
+  readonly http?: string;
   readonly isDefault: boolean;
   readonly sysappend: number;
 }
@@ -239,4 +242,28 @@ describe('BIOS: a machine given a kickstart with host add --auto fetches it over
     assert.match(log, /ANSWER-FETCHED # pxe-import e2e kickstart/, `the kickstart was not fetched:\n${tail(log)}`);
     assert.ok(http.requests.includes(`GET /${answer}`), `no request for the kickstart:\n${http.requests.join('\n')}`);
   });
+});
+
+/** Installer families booted under UEFI GRUB (their menus use the NFS line, or the HTTP one for Agama). */
+const INSTALLERS: readonly Family[] = [
+  { name: 'anaconda', profile: 'anaconda' },
+  { name: 'linuxrc', profile: 'linuxrc' },
+  { name: 'agama', profile: 'agama' },
+];
+const INSTALLERS_SKIP = UEFI_SKIP || requirement('installer boot-test ISOs', INSTALLERS.every((f) => existsSync(iso(f))), 'the installer boot tests need fixtures/out/e2e/{anaconda,linuxrc,agama}-e2e.iso (bash fixtures/e2e/families.sh); skipping');
+
+describe('UEFI: grubnetx64 over TFTP boots each installer family, real kernel', { skip: INSTALLERS_SKIP }, () => {
+  for (const family of INSTALLERS) {
+    test(`${family.name}: GRUB's default entry boots with the predicted command line`, async () => {
+      const { work, root, tree } = await importForBoot({ iso: iso(family), name: family.name, settings: { serialConsole: '0 115200' } });
+      await installGrubnet(root);
+      const profile = await predict(iso(family), root, family.name);
+      assert.equal(profile.id, family.profile);
+      const e = profile.entries.find((x) => x.isDefault)!;
+      const log = await boot(root, await uefi(work, 'grubnetx64.efi'));
+      assert.match(log, /INITRD-OK/, `the default entry did not boot:\n${tail(log)}`);
+      // GRUB adds BOOT_IMAGE= (and no initrd=); the rest is the menu's line: NFS, else HTTP.
+      assert.equal(kernelCmdline(log), `BOOT_IMAGE=/${tree}/${e.kernel} ${e.nfs ?? e.http}`);
+    });
+  }
 });
