@@ -59,6 +59,7 @@ export type WarningCode =
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   | 'INITRD_EMBEDS_ISO' // the entries boot an initrd that carries the whole ISO: the RAM a client needs
+  | 'HTTP_BASE_DERIVED' // entries that boot over HTTP only, with no HTTP base set: http://SERVER/ assumed
   // exports and the root
   | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
   | 'STATE_CLIENTS_INVALID' // the state records clients exports(5) cannot take: that import is not exported

@@ -7,7 +7,7 @@
 import { PxeError, type Warning } from '../errors.js';
 import { analyzeView, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
 import type { ResolvedSettings } from './settings.js';
-import { serveContext } from './serve.js';
+import { httpBaseWarnings, serveContext } from './serve.js';
 import { Layout, versionId } from './layout.js';
 import { isUnknownSource, withImport, withSettings, type ImportRecord, type RetainedVersion, type RootSettings, type SourceIdentity, type State } from './state.js';
 
@@ -175,7 +175,8 @@ function analyze(facts: PlanFacts, request: ImportRequest, version: string, prof
   if (analysis.match.profile.method === 'sanboot' && httpBase === undefined) {
     throw new PxeError('USAGE', `${request.image}: profile ${analysis.match.profile.id} needs --http-base URL (or httpBase in the config file): iPXE's sanboot reads the ISO over HTTP`);
   }
-  return analysis;
+  const derived = httpBaseWarnings(request.name, analysis.plan.entries, server, httpBase);
+  return derived.length === 0 ? analysis : { ...analysis, plan: { ...analysis.plan, warnings: [...analysis.plan.warnings, ...derived] } };
 }
 
 function served(s: RootSettings): { server: string; httpBase: string | undefined } {

@@ -1,4 +1,5 @@
-import type { ServeContext } from '../profiles/index.js';
+import type { Warning } from '../errors.js';
+import type { BootEntry, ServeContext } from '../profiles/index.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -13,4 +14,22 @@ export function serveContext(layout: Layout, name: string, server: string, httpB
   const httpRoot = httpBase ?? `http://${server}/`;
   if (version === undefined) return { name, server, exportPath: layout.link(name), httpBase: `${httpRoot}${name}/` };
   return { name, server, exportPath: layout.version(name, version), httpBase: `${httpRoot}${layout.treePath(name, version)}/` };
+}
+
+/**
+ * Entries whose menus boot over HTTP (the family has no NFS line) need the PXE root served over
+ * HTTP. Without --http-base (or httpBase in the config file) their command lines name
+ * http://SERVER/, derived from the server address: said once, so an admin whose HTTP server is
+ * elsewhere (or absent) learns it at import time, not from a client stuck in its initramfs.
+ */
+export function httpBaseWarnings(name: string, entries: readonly BootEntry[], server: string, httpBase: string | undefined): Warning[] {
+  if (httpBase !== undefined) return [];
+  const httpOnly = entries.filter((e) => e.method === 'linux' && e.nfs === undefined && e.http !== undefined);
+  if (httpOnly.length === 0) return [];
+  return [
+    {
+      code: 'HTTP_BASE_DERIVED',
+      message: `${name}: ${httpOnly.length === entries.length ? 'its entries boot' : `${httpOnly.length} of its ${entries.length} entries boot`} over HTTP only and no HTTP base is set, so their command lines assume http://${server}/ serves the PXE root; serve it there, or pass --http-base URL (httpBase in the config file)`,
+    },
+  ];
 }

@@ -68,6 +68,11 @@ export interface HostAssignment {
   readonly entry: string | undefined;
   /** Extra kernel arguments appended to the entry's own, e.g. an answer-file URL; '' when none. */
   readonly append: string;
+  /**
+   * The machine's answer file (`host add --auto`), copied to this path relative to the root and
+   * served over HTTP; its family's argument naming the URL is part of `append`.
+   */
+  readonly auto?: string;
 }
 
 /**

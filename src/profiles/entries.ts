@@ -35,6 +35,8 @@ export interface EntryPlan {
   readonly dropped: readonly string[];
   /** Initrds the import writes into the tree (an initrd with the ISO appended), for profiles with `embedIso`. */
   readonly combinedInitrds: readonly CombinedInitrdPlan[];
+  /** The profile's serverNeeds with the variables filled in: what the server must provide. */
+  readonly serverNeeds: readonly string[];
 }
 
 export interface CombinedInitrdPlan {
@@ -118,7 +120,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       method: 'linux',
     };
   });
-  const plan = { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles), combinedInitrds: [] };
+  const plan = { entries, warnings: [...caveats(profile), ...warnings], configFiles, assumptions, dropped: inConfigOrder(leftOut, configFiles), combinedInitrds: [], serverNeeds: needs(profile, serve, view) };
   return profile.boot.embedIso === undefined ? plan : withEmbeddedIso(plan, profile.boot.embedIso, view);
 }
 
@@ -180,7 +182,13 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     assumptions: [],
     dropped: [],
     combinedInitrds: [],
+    serverNeeds: needs(profile, serve, view),
   };
+}
+
+function needs(profile: Profile, serve: ServeContext, view: TreeView): string[] {
+  const vars: Record<string, string> = variables(serve, view, '');
+  return profile.serverNeeds.map((t) => t.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m));
 }
 
 /** `file:line: text` lines, in the order the files were read, then by line. */

@@ -22,7 +22,19 @@ export interface Profile {
   /** Where a human-readable release name comes from. */
   readonly release: ReleaseRule | undefined;
   readonly boot: BootRule;
-  readonly cmdline: { readonly nfs: string | undefined; readonly http: string | undefined };
+  readonly cmdline: {
+    readonly nfs: string | undefined;
+    readonly http: string | undefined;
+    /** Why a transport whose template is null cannot work for this family; shown by inspect. */
+    readonly unsupported: { readonly nfs?: string; readonly http?: string };
+  };
+  /**
+   * What the server must provide for these entries (an HTTP base, an NFS export, RAM), as
+   * templates with the command-line variables; inspect prints them filled in.
+   */
+  readonly serverNeeds: readonly string[];
+  /** The family's unattended-install answer file (`host add --auto`); undefined when it takes none. */
+  readonly auto: AnswerRule | undefined;
   readonly sysappend: number;
   /** Printed by inspect and import, e.g. the memdisk RAM warning. */
   readonly warnings: readonly string[];
@@ -72,6 +84,20 @@ export interface BootRule {
    * entry boots a combined initrd, its own last initrd with the whole ISO appended as this file.
    */
   readonly embedIso: string | undefined;
+}
+
+/**
+ * Answer-file formats pxe-import can check (src/import/answer-file.ts). A family's format is
+ * named in its profile; another family's (preseed, autoinstall, AutoYaST, Agama) is one entry
+ * here and one checker there.
+ */
+export const ANSWER_FORMATS = ['kickstart'] as const;
+export type AnswerFormat = (typeof ANSWER_FORMATS)[number];
+
+export interface AnswerRule {
+  readonly format: AnswerFormat;
+  /** The kernel argument that names the file; `{autoUrl}` is its URL over HTTP, e.g. "inst.ks={autoUrl}". */
+  readonly argument: string;
 }
 
 /** Variables a command-line template may use. */
@@ -189,7 +215,7 @@ export function parseProfile(text: string, file: string): Profile {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PxeError('PROFILE_INVALID', `${file}: expected a JSON object`, { file });
   const f = new Fields(file, '', json);
-  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'sysappend', 'warnings']);
+  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'serverNeeds', 'auto', 'sysappend', 'warnings']);
   const method = f.string('method', false) ?? 'linux';
   if (method !== 'linux' && method !== 'memdisk' && method !== 'sanboot') f.fail('method', `expected "linux", "memdisk" or "sanboot", got "${method}"`);
   const id = f.string('id')!;
@@ -233,13 +259,32 @@ export function parseProfile(text: string, file: string): Profile {
 
   // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
   const c = f.object('cmdline', method !== 'sanboot');
-  c?.only(['nfs', 'http']);
-  const cmdline = { nfs: c?.nullableString('nfs'), http: c?.nullableString('http') };
-  if (c && cmdline.nfs === undefined && cmdline.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
-  for (const [field, template] of Object.entries(cmdline)) {
-    for (const m of (template ?? '').matchAll(/\{([^}]*)\}/g)) {
-      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) c?.fail(field, `unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
-    }
+  c?.only(['nfs', 'http', 'unsupported']);
+  const templates = { nfs: c?.nullableString('nfs'), http: c?.nullableString('http') };
+  if (c && templates.nfs === undefined && templates.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
+  const u = c?.object('unsupported', false);
+  u?.only(['nfs', 'http']);
+  const unsupported: { nfs?: string; http?: string } = {};
+  for (const transport of ['nfs', 'http'] as const) {
+    const reason = u?.string(transport, false);
+    if (reason === undefined) continue;
+    if (templates[transport] !== undefined) u!.fail(transport, `a reason why ${transport} cannot work, but cmdline.${transport} is a template`);
+    unsupported[transport] = reason;
+  }
+  const cmdline = { ...templates, unsupported };
+  for (const [field, template] of Object.entries(templates)) checkVariables(template ?? '', (message) => c!.fail(field, message));
+  const serverNeeds = f.strings('serverNeeds');
+  serverNeeds.forEach((t, i) => checkVariables(t, (message) => f.fail(`serverNeeds[${i}]`, message)));
+  const a = f.object('auto', false);
+  a?.only(['format', 'argument']);
+  let auto: AnswerRule | undefined;
+  if (a) {
+    const format = a.string('format')!;
+    if (!(ANSWER_FORMATS as readonly string[]).includes(format)) a.fail('format', `"${format}" is not a format pxe-import can check (known: ${ANSWER_FORMATS.join(', ')})`);
+    const argument = a.string('argument')!;
+    if (!argument.includes('{autoUrl}') || /\s/.test(argument)) a.fail('argument', `expected one kernel argument naming {autoUrl}, e.g. "inst.ks={autoUrl}", got "${argument}"`);
+    for (const m of argument.matchAll(/\{([^}]*)\}/g)) if (m[1] !== 'autoUrl') a.fail('argument', `unknown variable {${m[1]}} (known: autoUrl)`);
+    auto = { format: format as AnswerFormat, argument };
   }
 
   return {
@@ -252,8 +297,17 @@ export function parseProfile(text: string, file: string): Profile {
     release,
     boot,
     cmdline,
+    serverNeeds,
+    auto,
     sysappend: f.number('sysappend', 0, 0, 7),
     warnings: f.strings('warnings'),
     file,
   };
+}
+
+/** Every `{name}` in a template must be one of TEMPLATE_VARIABLES. */
+function checkVariables(template: string, fail: (message: string) => never): void {
+  for (const m of template.matchAll(/\{([^}]*)\}/g)) {
+    if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) fail(`unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+  }
 }

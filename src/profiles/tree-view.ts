@@ -19,7 +19,7 @@ export interface TreeView extends BootConfigSource {
 }
 
 /** Files likely to hold boot configuration or release information, read into memory. */
-export const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+|\/\.cd-info)$/i;
+export const TEXT_FILE = /(\.(cfg|conf|txt|env|seed|treeinfo|ini|menu)|\/grubenv|\/version|\/info|\/\.treeinfo|\/README\.diskdefines|\/Release|\/os-release|-release|\/CHANGES|Version|\/\.disk\/[^/]+|\/media\.1\/(?:media|products)|^\/content|\/\.cd-info)$/i;
 export const MAX_TEXT_BYTES = 256 * 1024;
 export const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
 

@@ -34,7 +34,7 @@ describe('warnings as printed', () => {
       JSON.stringify({ id: 't', family: 't', name: 'T', detect: { all: [{ exists: '/k' }] }, boot: { kernel: ['/k'] }, cmdline: { nfs: '{isoArgs}', http: null } }),
       't.json',
     );
-    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings, configFiles: [], assumptions: [], dropped: [], combinedInitrds: [] } });
+    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings, configFiles: [], assumptions: [], dropped: [], combinedInitrds: [], serverNeeds: [] } });
     assert.deepEqual(
       text.split('\n').filter((l) => l.startsWith('Note:')),
       ["Note:         BIOS only", "Note:         /boot/grub/grub.cfg:7: unexpected '}'", 'Note:         /boot/grub/big.cfg: too big'],
@@ -47,7 +47,7 @@ describe('warnings as printed', () => {
       't.json',
     );
     const assumptions = [{ file: '/boot/grub/grub.cfg', line: 24, message: `if: ran the 'then' branch because $grub_platform is "efi"` }];
-    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings: [], configFiles: ['/boot/grub/grub.cfg'], assumptions, dropped: [], combinedInitrds: [] } });
+    const text = renderAnalysis({ match: { profile, reasons: ['found /k'], release: undefined }, plan: { entries: [], warnings: [], configFiles: ['/boot/grub/grub.cfg'], assumptions, dropped: [], combinedInitrds: [], serverNeeds: [] } });
     assert.deepEqual(
       text.split('\n').filter((l) => l.startsWith('Assumed:') || l.startsWith('Note:')),
       [`Assumed:      /boot/grub/grub.cfg:24: if: ran the 'then' branch because $grub_platform is "efi"`],

@@ -1,14 +1,16 @@
 /**
- * Real boots of the live-boot, dracut, archiso and miso fixture ISOs (fixtures/e2e/families.sh:
+ * Real boots of the live-boot, dracut, archiso, miso and anaconda fixture ISOs (fixtures/e2e/families.sh:
  * release skeletons carrying the e2e kernel and test initrd). Each family is imported through the
  * CLI; pxelinux over QEMU's TFTP shows its menu on the serial console, the timeout boots the
  * default entry and keystrokes boot a second one. iPXE under UEFI fetches kernels and initrds
  * over HTTP from a server on loopback. Every booted command line is compared with the prediction
  * of `pxe-import inspect --json` for the same root and name, plus what the boot loader adds.
+ * A machine given a kickstart (host add --auto) boots with inst.ks=URL and its initrd fetches it;
+ * the installer families (Anaconda, linuxrc, Agama) boot their default entry under UEFI GRUB.
  */
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
@@ -16,8 +18,8 @@ import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { requirement } from '../helpers/requirements.js';
 import {
-  BIOS, BIOS_SKIP, BOOTIF, E2E, MAC, SERVER, UEFI_SKIP, boot, escape, importForBoot, installPxelinux, kernelCmdline, labelStart,
-  predict, pxelinuxCmdline, tail, uefi, workDir, type KeyStep, type PredictedEntry,
+  BIOS, BIOS_SKIP, BOOTIF, E2E, MAC, SERVER, UEFI_SKIP, boot, escape, importForBoot, installGrubnet, installPxelinux, kernelCmdline,
+  labelStart, predict, pxelinuxCmdline, tail, uefi, workDir, type KeyStep, type PredictedEntry,
 } from './harness.js';
 
 interface Family {
@@ -32,13 +34,14 @@ const FAMILIES: readonly Family[] = [
   { name: 'archiso', profile: 'archiso' },
   { name: 'miso', profile: 'miso' },
   { name: 'knoppix', profile: 'knoppix' },
+  { name: 'anaconda', profile: 'anaconda' },
 ];
-const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 /**
- * The UEFI test puts these in one iPXE menu and looks for every label on the serial console, so
- * the menu must fit on one screen: families added to FAMILIES later boot under BIOS only.
+ * The UEFI test puts these in one iPXE menu and looks for every label on the serial console,
+ * which shows about twenty lines: more families would scroll some off the screen.
  */
 const UEFI_FAMILIES = FAMILIES.filter((f) => ['live-boot', 'dracut', 'archiso', 'miso'].includes(f.name));
+const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 const ISOS_SKIP = requirement(
   'family boot-test ISOs',
   FAMILIES.every((f) => existsSync(iso(f))),
@@ -124,7 +127,7 @@ describe('UEFI: iPXE runs boot.ipxe, kernels and initrds over HTTP from the host
     const root = join(work, 'root');
     http = await serveRoot(root);
     const httpBase = `http://${SERVER}:${http.port}/`;
-    // One root with the UEFI families; archiso's default entry (three initrds) is the menu's default.
+    // One root with every family; archiso's default entry (three initrds) is the menu's default.
     const trees = new Map<string, string>();
     for (const f of UEFI_FAMILIES) {
       const { tree } = await importForBoot({ work, iso: iso(f), name: f.name, settings: { defaultEntry: 'archiso' }, args: ['--http-base', httpBase] });
@@ -174,3 +177,56 @@ function ipxeCmdline(e: PredictedEntry): string {
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }
+
+const ANSWER_ISO = join(E2E, 'anaconda-answer-e2e.iso');
+const ANSWER_SKIP = BIOS_SKIP || requirement('answer-file boot-test ISO', existsSync(ANSWER_ISO), `${ANSWER_ISO} missing (bash fixtures/e2e/families.sh); skipping`);
+
+describe('BIOS: a machine given a kickstart with host add --auto fetches it over HTTP, real kernel', { skip: ANSWER_SKIP }, () => {
+  let http: Awaited<ReturnType<typeof serveRoot>> | undefined;
+  after(() => http?.server.close());
+
+  test('the per-MAC pxelinux file boots the Anaconda entry with inst.ks=URL, and the initrd fetches that URL from the host', async () => {
+    const work = await workDir();
+    const root = join(work, 'root');
+    http = await serveRoot(root);
+    const httpBase = `http://${SERVER}:${http.port}/`;
+    const { common, tree } = await importForBoot({ work, iso: ANSWER_ISO, name: 'anaconda', settings: { serialConsole: '0 115200' }, args: ['--http-base', httpBase] });
+    await installPxelinux(root);
+    const ks = join(work, 'fedora.ks');
+    await writeFile(ks, '# pxe-import e2e kickstart\ntext\nlang en_US.UTF-8\n');
+    const added = await runCli(['host', 'add', MAC, '--entry', 'anaconda', '--auto', ks, ...common]);
+    assert.equal(added.code, 0, added.stderr);
+    const answer = `.pxe-import/auto/${MAC.replace(/:/g, '-')}.ks`;
+    const entry = (await predict(ANSWER_ISO, root, 'anaconda', ['--http-base', httpBase])).entries.find((e) => e.isDefault)!;
+
+    const log = await boot(root, BIOS, { mac: MAC, netdev: 'restrict=off' });
+    assert.match(log, /INITRD-OK/, `the assigned entry did not boot:\n${tail(log)}`);
+    assert.equal(kernelCmdline(log), pxelinuxCmdline(tree, { ...entry, nfs: `${entry.nfs} inst.ks=${httpBase}${answer}` }));
+    assert.match(log, /ANSWER-FETCHED # pxe-import e2e kickstart/, `the kickstart was not fetched:\n${tail(log)}`);
+    assert.ok(http.requests.includes(`GET /${answer}`), `no request for the kickstart:\n${http.requests.join('\n')}`);
+  });
+});
+
+/** Installer families booted under UEFI GRUB (their menus use the NFS line, or the HTTP one for Agama). */
+const INSTALLERS: readonly Family[] = [
+  { name: 'anaconda', profile: 'anaconda' },
+  { name: 'linuxrc', profile: 'linuxrc' },
+  { name: 'agama', profile: 'agama' },
+];
+const INSTALLERS_SKIP = UEFI_SKIP || requirement('installer boot-test ISOs', INSTALLERS.every((f) => existsSync(iso(f))), 'the installer boot tests need fixtures/out/e2e/{anaconda,linuxrc,agama}-e2e.iso (bash fixtures/e2e/families.sh); skipping');
+
+describe('UEFI: grubnetx64 over TFTP boots each installer family, real kernel', { skip: INSTALLERS_SKIP }, () => {
+  for (const family of INSTALLERS) {
+    test(`${family.name}: GRUB's default entry boots with the predicted command line`, async () => {
+      const { work, root, tree } = await importForBoot({ iso: iso(family), name: family.name, settings: { serialConsole: '0 115200' } });
+      await installGrubnet(root);
+      const profile = await predict(iso(family), root, family.name);
+      assert.equal(profile.id, family.profile);
+      const e = profile.entries.find((x) => x.isDefault)!;
+      const log = await boot(root, await uefi(work, 'grubnetx64.efi'));
+      assert.match(log, /INITRD-OK/, `the default entry did not boot:\n${tail(log)}`);
+      // GRUB adds BOOT_IMAGE= (and no initrd=); the rest is the menu's line: NFS, else HTTP.
+      assert.equal(kernelCmdline(log), `BOOT_IMAGE=/${tree}/${e.kernel} ${e.nfs ?? e.http}`);
+    });
+  }
+});

@@ -36,8 +36,11 @@ export function isoTree(files: readonly string[], links: ReadonlyMap<string, str
   return root as unknown as IsoDirectory;
 }
 
-/** fixtures/distros/<release>/ as the TreeView its built ISO gives (layout.txt entries plus iso/ texts). */
-export function distroView(release: string): TreeView {
+/**
+ * fixtures/distros/<release>/ as the TreeView its built ISO gives (layout.txt entries plus iso/
+ * texts); `extra` adds empty files, for a variant of a real layout.
+ */
+export function distroView(release: string, extra: readonly string[] = []): TreeView {
   const folder = join(REPO_ROOT, 'fixtures/distros', release);
   let volid = '';
   const files: string[] = [];
@@ -63,5 +66,5 @@ export function distroView(release: string): TreeView {
     }
   };
   walk(join(folder, 'iso'), '');
-  return treeViewFrom(isoTree([...new Set(files)], links), texts, volid);
+  return treeViewFrom(isoTree([...new Set([...files, ...extra])], links), texts, volid);
 }

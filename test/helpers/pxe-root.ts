@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCli } from './cli.js';
 
 /**
  * Every file pxe-import keeps outside the trees, with its inode and mtime: to prove a
@@ -81,4 +82,17 @@ export async function assertServedWhole(root: string, exportsFile: string, name:
     assert.ok(exportsText.includes(`${name} ${v}`), `${v} is exported`);
   }
   return served;
+}
+
+/**
+ * Runs a command on ROOT that must be refused: exit 2, one line of stderr matching `pattern`, and
+ * no file outside the version trees (nor `exportsFile`) changed.
+ */
+export async function assertRefused(root: string, exportsFile: string, args: readonly string[], pattern: RegExp): Promise<void> {
+  const snapshot = await snapshotOutsideTrees(root, [exportsFile]);
+  const r = await runCli(args);
+  assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, pattern);
+  assert.deepEqual(await snapshotOutsideTrees(root, [exportsFile]), snapshot, 'a refused command changed files');
 }

@@ -13,7 +13,7 @@ import { renderState, parseState, EMPTY_STATE, type State } from '../../src/impo
 import { readRootState } from '../../src/import/read.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { snapshotOutsideTrees } from '../helpers/pxe-root.js';
+import { assertRefused, snapshotOutsideTrees } from '../helpers/pxe-root.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 const MAC = '52:54:00:12:34:56';
@@ -33,15 +33,7 @@ after(() => rm(work, { recursive: true, force: true }));
 
 const importVersion = async () => (await readRootState(root)).imports.demo!.version;
 
-/** Runs a command that must be refused: exit 2, one line naming `pattern`, and no file changed. */
-async function refused(args: string[], pattern: RegExp): Promise<void> {
-  const snapshot = await snapshotOutsideTrees(root, [join(work, 'exports')]);
-  const r = await runCli([...args, ...common]);
-  assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, pattern);
-  assert.deepEqual(await snapshotOutsideTrees(root, [join(work, 'exports')]), snapshot, 'a refused command changed files');
-}
+const refused = (args: string[], pattern: RegExp): Promise<void> => assertRefused(root, join(work, 'exports'), [...args, ...common], pattern);
 
 describe('host add: refusals', () => {
   test('bad MAC addresses', async () => {

@@ -219,7 +219,7 @@ describe('pxe-import IMAGE --as NAME', () => {
     if (existsSync(join(REPO_ROOT, 'fixtures/out/eltorito.iso'))) {
       assert.equal(unrecognised.code, 1);
       // The plain (non-terminal) renderer prefixes each line of the message with "[FAILED] time".
-      assert.match(unrecognised.stderr, /eltorito\.iso: no profile recognises this ISO; use --profile memdisk [^\n]* Looked for:\n.*alpine: no \/apks/);
+      assert.match(unrecognised.stderr, /eltorito\.iso: no profile recognises this ISO; use --profile memdisk [^\n]* Looked for:\n(?:.*\n)*.*alpine: no \/apks/);
       assert.match(unrecognised.stderr, /or --profile sanboot \(iPXE reads the whole ISO over HTTP; needs --http-base\)/);
       assert.ok(!existsSync(root), 'a failed first import leaves no root behind');
     }

@@ -75,7 +75,7 @@ describe('distro fixtures', () => {
 
   it('cover every profile family', () => {
     const used = new Set(releases.map((r) => expected(r).profile));
-    const families = ['casper', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'knoppix'];
+    const families = ['casper', 'subiquity', 'anaconda', 'anaconda-boot', 'linuxrc', 'agama', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'knoppix', 'proxmox'];
     assert.deepEqual(families.filter((f) => !used.has(f)), []);
   });
 });

@@ -8,7 +8,7 @@ import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.
 import { parseTreeOption } from '../options.js';
 import { Layout, nameFromImage } from '../../import/layout.js';
 import { readRootState } from '../../import/read.js';
-import { serveContext } from '../../import/serve.js';
+import { httpBaseWarnings, serveContext } from '../../import/serve.js';
 import { checkHttpBase, resolveServer } from '../../import/settings.js';
 import { rootRequest } from '../root-options.js';
 
@@ -67,6 +67,9 @@ export function registerInspect(program: Command): void {
         let noMatch: string | undefined;
         try {
           analysis = await analyzeImage(image, { profiles, profileId: flags.profile, serve });
+          // The same note an import of it would give.
+          const derived = httpBaseWarnings(name, analysis.plan.entries, server, httpBase);
+          if (derived.length > 0) analysis = { ...analysis, plan: { ...analysis.plan, warnings: [...analysis.plan.warnings, ...derived] } };
         } catch (e) {
           if (!(e instanceof PxeError && e.code === 'PROFILE_NO_MATCH')) throw e;
           noMatch = e.message;
@@ -104,12 +107,15 @@ function profileJson({ match, plan }: Analysis) {
     configFiles: plan.configFiles,
     assumptions: plan.assumptions,
     entries: plan.entries,
+    unsupported: match.profile.cmdline.unsupported,
+    serverNeeds: plan.serverNeeds,
     warnings: plan.warnings,
   };
 }
 
 export function renderAnalysis({ match, plan }: Analysis): string {
   const out = [`${'Profile:'.padEnd(13)} ${match.profile.id} (${match.profile.name})${match.release ? `: ${match.release}` : ''}`];
+  out.push(`${'Family:'.padEnd(13)} ${match.profile.family}`);
   out.push(`${'Because:'.padEnd(13)} ${match.reasons.join('; ')}`);
   if (plan.configFiles.length) out.push(`${'Boot config:'.padEnd(13)} ${plan.configFiles.join(', ')}`);
   for (const a of plan.assumptions) out.push(`${'Assumed:'.padEnd(13)} ${a.file}:${a.line}: ${a.message}`);
@@ -118,11 +124,16 @@ export function renderAnalysis({ match, plan }: Analysis): string {
     out.push(`  ${e.isDefault ? '*' : '-'} ${e.label} [${e.id}]`);
     out.push(`      kernel ${e.kernel}`);
     if (e.initrds.length) out.push(`      initrd ${e.initrds.join(' ')}`);
-    out.push(`      nfs    ${e.nfs ?? '(not supported by this family)'}`);
-    out.push(`      http   ${e.http ?? '(not supported by this family)'}`);
+    out.push(`      nfs    ${e.nfs ?? notSupported(match.profile.cmdline.unsupported.nfs)}`);
+    out.push(`      http   ${e.http ?? notSupported(match.profile.cmdline.unsupported.http)}`);
   }
+  for (const need of plan.serverNeeds) out.push(`${'Server needs:'.padEnd(13)} ${need}`);
   for (const w of plan.warnings) out.push(`${'Note:'.padEnd(13)} ${formatWarning(w)}`);
   return `${out.join('\n')}\n`;
+}
+
+function notSupported(reason: string | undefined): string {
+  return reason === undefined ? '(not supported by this family)' : `(not supported by this family: ${reason})`;
 }
 
 const TREE_NAMES: Record<DiscTree, string> = { rockridge: 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO9660', udf: 'UDF' };
