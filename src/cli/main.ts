@@ -14,6 +14,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerRemove } from './commands/remove.js';
 import { registerRepair } from './commands/repair.js';
+import { registerServe } from './commands/serve.js';
 import { registerSync } from './commands/sync.js';
 import { exitCodeFor, ExitCode } from './exit-codes.js';
 import { receivedSignal, signalExitCode } from './signals.js';
@@ -38,6 +39,7 @@ registerInit(program);
 registerDhcp(program);
 registerHost(program);
 registerChain(program);
+registerServe(program);
 
 let failed: number | undefined;
 try {

@@ -25,6 +25,10 @@ export class Layout {
   get lock(): string {
     return join(this.meta, 'lock');
   }
+  /** `pxe-import serve`'s boot log (JSON lines; the previous one as boots.jsonl.1). */
+  get bootLog(): string {
+    return join(this.meta, 'boots.jsonl');
+  }
   get staging(): string {
     return join(this.meta, 'staging');
   }

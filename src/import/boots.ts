@@ -1,0 +1,126 @@
+/**
+ * Boots as `pxe-import serve` sees them in its HTTP requests: a client fetching `boot.ipxe`, an
+ * entry's kernel, initrd or ISO image. Pure: the server passes each answered request, the state
+ * names which import and entries a path belongs to, and {@link BootLog} keeps the recent ones.
+ * The MAC of a client comes from its `/boot.ipxe?mac=` request: later requests from the same
+ * address are the same machine until another MAC is seen there.
+ */
+import { plainAddress } from './http-policy.js';
+import type { Layout } from './layout.js';
+import type { State } from './state.js';
+
+export type BootFileKind = 'script' | 'kernel' | 'initrd' | 'image';
+
+export interface BootEvent {
+  /** ISO 8601, UTC. */
+  readonly time: string;
+  /** The client's address (IPv4-mapped addresses as plain IPv4). */
+  readonly client: string;
+  /** Normalised `aa:bb:cc:dd:ee:ff`, when this address has said it. */
+  readonly mac: string | undefined;
+  readonly kind: BootFileKind;
+  /** Root-relative path as requested (`boot.ipxe` for the script). */
+  readonly path: string;
+  /** The import the file belongs to, and the ids of the entries that load it. */
+  readonly import: string | undefined;
+  readonly entries: readonly string[];
+  readonly status: number;
+}
+
+/** At most this many boots are kept in memory (the newest). */
+export const MAX_BOOTS_IN_MEMORY = 1000;
+
+interface BootFile {
+  readonly kind: BootFileKind;
+  readonly import: string;
+  readonly entries: string[];
+}
+
+/**
+ * Every path through which a state's entries load their files: the tree of each served version
+ * and the ROOT/NAME link to the current one; memdisk itself from the root.
+ */
+export function bootFiles(state: State, layout: Layout): Map<string, BootFile> {
+  const files = new Map<string, BootFile>();
+  const add = (path: string, kind: BootFileKind, name: string, entry: string) => {
+    const known = files.get(path);
+    if (known) {
+      if (!known.entries.includes(entry)) known.entries.push(entry);
+    } else {
+      files.set(path, { kind, import: name, entries: [entry] });
+    }
+  };
+  for (const name of Object.keys(state.imports).sort()) {
+    const r = state.imports[name]!;
+    const trees = [name, layout.treePath(name, r.version), ...r.retained.map((old) => layout.treePath(name, old.version))];
+    for (const e of r.entries) {
+      for (const tree of trees) {
+        if (e.method === 'linux') {
+          add(`${tree}/${e.kernel}`, 'kernel', name, e.id);
+          for (const initrd of e.initrds) add(`${tree}/${initrd}`, 'initrd', name, e.id);
+        } else {
+          for (const image of e.initrds) add(`${tree}/${image}`, 'image', name, e.id);
+        }
+      }
+    }
+  }
+  return files;
+}
+
+/** The recent boots, newest last, and the last MAC each client address gave. */
+export class BootLog {
+  readonly #events: BootEvent[] = [];
+  readonly #macs = new Map<string, string>();
+
+  constructor(readonly limit = MAX_BOOTS_IN_MEMORY) {}
+
+  /**
+   * The boot event for an answered request, recorded, or undefined when the path is no boot
+   * file. `mac` is the MAC a `/boot.ipxe?mac=` request gave.
+   */
+  record(req: { readonly time: Date; readonly client: string; readonly path: string; readonly status: number; readonly mac?: string; readonly script?: boolean }, files: ReadonlyMap<string, BootFile>): BootEvent | undefined {
+    const client = plainAddress(req.client);
+    if (req.mac !== undefined) this.#macs.set(client, req.mac);
+    const script = req.script === true || req.path === 'boot.ipxe';
+    const file = script ? undefined : files.get(req.path);
+    if (!script && !file) return undefined;
+    const event: BootEvent = {
+      time: req.time.toISOString(),
+      client,
+      mac: this.#macs.get(client),
+      kind: file?.kind ?? 'script',
+      path: req.path,
+      import: file?.import,
+      entries: file ? [...file.entries] : [],
+      status: req.status,
+    };
+    this.add(event);
+    return event;
+  }
+
+  /** Adds an event read back from the log file, or just recorded. */
+  add(event: BootEvent): void {
+    this.#events.push(event);
+    if (this.#events.length > this.limit) this.#events.splice(0, this.#events.length - this.limit);
+  }
+
+  /** The kept events, oldest first. */
+  events(): readonly BootEvent[] {
+    return [...this.#events];
+  }
+}
+
+/** Parses the boot log file's JSON lines, skipping any that are not boot events (a torn last line). */
+export function parseBootLog(text: string): BootEvent[] {
+  const out: BootEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const e = JSON.parse(line) as BootEvent;
+      if (typeof e === 'object' && e !== null && typeof e.time === 'string' && typeof e.client === 'string' && typeof e.path === 'string') out.push(e);
+    } catch {
+      // A line cut short by a crash while it was written.
+    }
+  }
+  return out;
+}

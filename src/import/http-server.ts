@@ -1,0 +1,271 @@
+/**
+ * The HTTP side of `pxe-import serve`: the edge around the pure request policy (http-policy.ts).
+ * Files are served by the `send` library (pillarjs: byte ranges, HEAD, ETag and Last-Modified with
+ * every conditional header, 416 past the end, MIME types): this module decides *which* file, never
+ * *how* bytes go out. `/boot.ipxe?mac=` and `/api/*` are rendered from the state at request time,
+ * with the menu renderers the import writes files with.
+ *
+ * The state is read again whenever state.json changes (its size, mtime or inode), so an import,
+ * `host add` or `remove` while the server runs takes effect at the next request.
+ *
+ * Symlinks: the path the policy allowed is resolved with realpath, and the real path must still be
+ * inside the root's real path and pass the policy again. The root's writer is pxe-import itself,
+ * under its lock; a link swapped between that check and send's open() would need write access to
+ * the root, which is already everything.
+ */
+import { appendFile, realpath, rename, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, relative, sep } from 'node:path';
+import send from 'send';
+import { PxeError } from '../errors.js';
+import { hostFilePath } from '../menus/common.js';
+import { DIALECTS } from '../menus/dialects.js';
+import { renderHostFiles } from '../menus/hosts.js';
+import { menuCommandLine, renderIpxe } from '../menus/index.js';
+import { BootLog, bootFiles, parseBootLog, type BootEvent } from './boots.js';
+import { menuModel } from './derived.js';
+import { checkServedPath, clientRules, decideRequest, servedTrees, type ClientRule } from './http-policy.js';
+import { Layout } from './layout.js';
+import { readRootState, readStateText } from './read.js';
+import type { MenuSettings } from './settings.js';
+import { EMPTY_STATE, type State } from './state.js';
+
+export interface HttpServeOptions {
+  /** The PXE root (resolved by settings.ts). */
+  readonly root: string;
+  readonly host: string;
+  readonly port: number;
+  /** The clients the root serves (settings.ts resolves them: --clients, the config file, the state). */
+  readonly clients: readonly string[];
+  readonly menu: MenuSettings;
+  /** One line per refused request and per boot (the server's log). */
+  readonly log: (line: string) => void;
+}
+
+/** The boot log file is rotated (to boots.jsonl.1) once it reaches this size: at most twice this on disk. */
+export const MAX_BOOT_LOG_BYTES = 4 * 1024 * 1024;
+
+/** Read size for file bodies: fewer, larger reads than the 64 KiB default cost less per byte. */
+const READ_CHUNK = 1024 * 1024;
+
+/** Menu scripts and configuration files are text; send's MIME table does not know these names. */
+const TEXT_TYPES: ReadonlyArray<[RegExp, string]> = [
+  [/\.ipxe$/, 'text/plain; charset=utf-8'],
+  [/(^|\/)pxelinux\.cfg\/[^/]+$/, 'text/plain; charset=utf-8'],
+  [/\.cfg$/, 'text/plain; charset=utf-8'],
+];
+
+export interface RunningHttpServer {
+  readonly address: AddressInfo;
+  readonly boots: BootLog;
+  /** Stops accepting, ends open connections, and resolves when the server is closed. */
+  close(): Promise<void>;
+}
+
+interface Snapshot {
+  readonly key: string;
+  readonly state: State;
+  readonly trees: Set<string>;
+  readonly files: ReturnType<typeof bootFiles>;
+}
+
+export async function startHttpServer(options: HttpServeOptions): Promise<RunningHttpServer> {
+  const layout = new Layout(options.root);
+  const realRoot = await realpath(options.root).catch((e: NodeJS.ErrnoException) => {
+    throw new PxeError('USAGE', `${options.root}: no PXE root here (${e.code ?? e.message})`);
+  });
+  const rules: readonly ClientRule[] = clientRules(options.clients);
+  const boots = new BootLog();
+  for (const e of await readBootLogs(layout)) boots.add(e);
+  const writer = bootLogWriter(layout, options.log);
+
+  let snapshot: Snapshot | undefined;
+  /** The state, read again when state.json changed. */
+  const current = async (): Promise<Snapshot> => {
+    const s = await stat(layout.state).catch(() => undefined);
+    const key = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none';
+    if (snapshot?.key === key) return snapshot;
+    const state = s ? await readRootState(options.root) : EMPTY_STATE;
+    snapshot = { key, state, trees: servedTrees(state), files: bootFiles(state, layout) };
+    return snapshot;
+  };
+  await current();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const snap = await current();
+    const client = req.socket.remoteAddress ?? '';
+    const decision = decideRequest({ method: req.method ?? '', url: req.url ?? '', client }, { clients: rules, servedTrees: snap.trees });
+    const noteBoot = (path: string, status: number, mac?: string, script?: boolean) => {
+      const event = boots.record({ time: new Date(), client, path, status, mac, script }, snap.files);
+      if (event) writer(event);
+    };
+    switch (decision.kind) {
+      case 'refused':
+        options.log(`${client} ${req.method} ${req.url}: ${decision.status} (${decision.reason})`);
+        return plain(res, decision.status, decision.reason);
+      case 'api':
+        return json(req, res, decision.name === 'state' ? apiState(snap.state, layout) : { boots: boots.events() });
+      case 'boot-script': {
+        const script = bootScript(snap.state, layout, options.menu, decision.mac);
+        noteBoot('boot.ipxe', 200, decision.mac, true);
+        return text(req, res, script, 'text/plain; charset=utf-8');
+      }
+      case 'file': {
+        // A client reading an image in ranges (iPXE sanboot, a loop-mounted ISO) is one boot: its first read counts.
+        const range = req.headers.range;
+        const first = range === undefined || /^bytes=0-/.test(range.trim());
+        return serveFile(req, res, decision.path, snap, (status) => {
+          if (first && status < 400) noteBoot(decision.path, status);
+        });
+      }
+    }
+  };
+
+  const serveFile = async (req: IncomingMessage, res: ServerResponse, path: string, snap: Snapshot, onDone: (status: number) => void): Promise<void> => {
+    const real = await realpath(join(realRoot, path)).catch(() => undefined);
+    if (real === undefined) return plain(res, 404, `${path}: not found`);
+    const rel = relative(realRoot, real);
+    if (real !== realRoot && (rel.startsWith(`..${sep}`) || rel === '..' || rel.startsWith(sep))) {
+      options.log(`${req.socket.remoteAddress} ${req.method} ${req.url}: 403 (a symlink leads out of the root)`);
+      return plain(res, 403, `${path}: leads out of the root`);
+    }
+    const refusal = checkServedPath(rel.split(sep).join('/'), { servedTrees: snap.trees });
+    if (refusal) return plain(res, refusal.status, refusal.reason);
+    const type = TEXT_TYPES.find(([re]) => re.test(rel))?.[1];
+    if (type) res.setHeader('Content-Type', type);
+    const encoded = `/${rel.split(sep).map(encodeURIComponent).join('/')}`;
+    send(req, encoded, { root: realRoot, dotfiles: 'allow', index: false, redirect: false, highWaterMark: READ_CHUNK } as send.SendOptions)
+      .on('error', (e: { status?: number; message: string; headers?: Record<string, string> }) => {
+        const status = e.status ?? 500;
+        // A 416 says the file's size (Content-Range: bytes */SIZE), as RFC 9110 asks.
+        plain(res, status, status === 404 ? `${path}: not found` : e.message, e.headers);
+      })
+      .on('directory', () => plain(res, 404, `${path}: a directory (listings are not served)`))
+      .on('end', () => onDone(res.statusCode))
+      .pipe(res);
+    // A HEAD or 304 ends without a body ('end' is only for bodies).
+    res.on('finish', () => {
+      if (req.method === 'HEAD' || res.statusCode === 304) onDone(res.statusCode);
+    });
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      options.log(`${req.method} ${req.url}: 500 (${e instanceof Error ? e.message : String(e)})`);
+      if (!res.headersSent) plain(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new PxeError(e.code === 'EACCES' || e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' ? 'USAGE' : 'IO', `--listen ${options.host}:${options.port}: ${e.code ?? e.message}`)),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    address: server.address() as AddressInfo,
+    boots,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The iPXE script for `/boot.ipxe?mac=`: the machine's own file when it has one for iPXE, else the menu. */
+export function bootScript(state: State, layout: Layout, menu: MenuSettings, mac: string | undefined): string {
+  const model = menuModel(state, layout, menu);
+  if (mac !== undefined && state.hosts?.[mac] !== undefined) {
+    // The machine's own file, as `host add` writes it under hosts/; its URLs that lead back up
+    // ("../") resolve to the root from /boot.ipxe too (iPXE and RFC 3986 stop at "/").
+    const path = hostFilePath(DIALECTS.ipxe, mac);
+    const own = renderHostFiles(model, { serial: menu.serial }).files.find((f) => f.path === path);
+    if (own) return own.text;
+  }
+  return renderIpxe(model);
+}
+
+/** `/api/state`: the imports with their versions and entries (with the command lines menus pass), the hosts, the chains. */
+export function apiState(state: State, layout: Layout): unknown {
+  const imports = Object.keys(state.imports)
+    .sort()
+    .map((name) => {
+      const r = state.imports[name]!;
+      return {
+        name,
+        label: r.label,
+        profile: r.profile,
+        version: r.version,
+        tree: layout.treePath(name, r.version),
+        retained: r.retained.map((old) => old.version),
+        importedAt: r.importedAt,
+        entries: r.entries.map((e) => ({ id: e.id, label: e.label, method: e.method, kernel: e.kernel, initrds: e.initrds, isDefault: e.isDefault, menuCommandLine: menuCommandLine(e), nfs: e.nfs, http: e.http })),
+      };
+    });
+  const hosts = Object.keys(state.hosts ?? {})
+    .sort()
+    .map((mac) => state.hosts![mac]!);
+  const chains = Object.keys(state.chains ?? {})
+    .sort()
+    .map((name) => state.chains![name]!);
+  return { root: layout.root, settings: state.settings, imports, hosts, chains };
+}
+
+function plain(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const h of res.getHeaderNames()) res.removeHeader(h);
+  const body = `${message}\n`;
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
+  res.end(body);
+}
+
+function text(req: IncomingMessage, res: ServerResponse, body: string, type: string): void {
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function json(req: IncomingMessage, res: ServerResponse, value: unknown): void {
+  text(req, res, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+}
+
+/** The boot log's events, the rotated file's first (oldest). */
+async function readBootLogs(layout: Layout): Promise<BootEvent[]> {
+  const out: BootEvent[] = [];
+  for (const file of [`${layout.bootLog}.1`, layout.bootLog]) {
+    const body = await readStateText(file).catch(() => undefined);
+    if (body !== undefined) out.push(...parseBootLog(body));
+  }
+  return out;
+}
+
+/**
+ * Appends each boot to the log file, one JSON line, in order; rotates it past MAX_BOOT_LOG_BYTES.
+ * A log that cannot be written (a read-only root) is said once and the server goes on.
+ */
+function bootLogWriter(layout: Layout, log: (line: string) => void): (event: BootEvent) => void {
+  let queue = Promise.resolve();
+  let size: number | undefined;
+  let failed = false;
+  return (event) => {
+    const line = `${JSON.stringify(event)}\n`;
+    queue = queue.then(async () => {
+      try {
+        size ??= (await stat(layout.bootLog).catch(() => undefined))?.size ?? 0;
+        if (size + line.length > MAX_BOOT_LOG_BYTES) {
+          await rename(layout.bootLog, `${layout.bootLog}.1`).catch(() => undefined);
+          size = 0;
+        }
+        await appendFile(layout.bootLog, line, { mode: 0o644 });
+        size += Buffer.byteLength(line);
+      } catch (e) {
+        if (!failed) log(`${layout.bootLog}: boots are not logged to disk (${(e as Error).message}); /api/boots still has them`);
+        failed = true;
+      }
+    });
+  };
+}
