@@ -116,8 +116,13 @@ export function parseBootLog(text: string): BootEvent[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const e = JSON.parse(line) as BootEvent;
-      if (typeof e === 'object' && e !== null && typeof e.time === 'string' && typeof e.client === 'string' && typeof e.path === 'string') out.push(e);
+      const e = JSON.parse(line) as Partial<BootEvent> | null;
+      if (typeof e !== 'object' || e === null || typeof e.time !== 'string' || typeof e.client !== 'string' || typeof e.path !== 'string') continue;
+      // JSON leaves out the unknown MAC and import: the event read back is the one recorded.
+      const kind = (['script', 'kernel', 'initrd', 'image'] as const).find((k) => k === e.kind) ?? 'script';
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const entries = Array.isArray(e.entries) ? e.entries.filter((x): x is string => typeof x === 'string') : [];
+      out.push({ time: e.time, client: e.client, mac: text(e.mac), kind, path: e.path, import: text(e.import), entries, status: typeof e.status === 'number' ? e.status : 0 });
     } catch {
       // A line cut short by a crash while it was written.
     }
