@@ -4,6 +4,7 @@ import './handle-signals.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPxeError } from '../errors.js';
+import { registerBoots } from './commands/boots.js';
 import { registerChain } from './commands/chain.js';
 import { registerDhcp } from './commands/dhcp.js';
 import { registerExtract } from './commands/extract.js';
@@ -40,6 +41,7 @@ registerDhcp(program);
 registerHost(program);
 registerChain(program);
 registerServe(program);
+registerBoots(program);
 
 let failed: number | undefined;
 try {

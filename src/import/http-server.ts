@@ -13,7 +13,7 @@
  * under its lock; a link swapped between that check and send's open() would need write access to
  * the root, which is already everything.
  */
-import { appendFile, realpath, rename, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
@@ -23,11 +23,12 @@ import { hostFilePath } from '../menus/common.js';
 import { DIALECTS } from '../menus/dialects.js';
 import { renderHostFiles } from '../menus/hosts.js';
 import { menuCommandLine, renderIpxe } from '../menus/index.js';
-import { BootLog, bootFiles, parseBootLog, type BootEvent } from './boots.js';
+import { bootLogWriter, readBootLogs } from './boot-log-file.js';
+import { BootLog, bootFiles } from './boots.js';
 import { menuModel } from './derived.js';
 import { checkServedPath, clientRules, decideRequest, servedTrees, type ClientRule } from './http-policy.js';
 import { Layout } from './layout.js';
-import { readRootState, readStateText } from './read.js';
+import { readRootState } from './read.js';
 import type { MenuSettings } from './settings.js';
 import { EMPTY_STATE, type State } from './state.js';
 
@@ -42,9 +43,6 @@ export interface HttpServeOptions {
   /** One line per refused request and per boot (the server's log). */
   readonly log: (line: string) => void;
 }
-
-/** The boot log file is rotated (to boots.jsonl.1) once it reaches this size: at most twice this on disk. */
-export const MAX_BOOT_LOG_BYTES = 4 * 1024 * 1024;
 
 /** Read size for file bodies: fewer, larger reads than the 64 KiB default cost less per byte. */
 const READ_CHUNK = 1024 * 1024;
@@ -98,7 +96,7 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
     const decision = decideRequest({ method: req.method ?? '', url: req.url ?? '', client }, { clients: rules, servedTrees: snap.trees });
     const noteBoot = (path: string, status: number, mac?: string, script?: boolean) => {
       const event = boots.record({ time: new Date(), client, path, status, mac, script }, snap.files);
-      if (event) writer(event);
+      if (event) writer.write(event);
     };
     switch (decision.kind) {
       case 'refused':
@@ -170,7 +168,7 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => writer.flushed()),
   };
 }
 
@@ -231,41 +229,4 @@ function text(req: IncomingMessage, res: ServerResponse, body: string, type: str
 
 function json(req: IncomingMessage, res: ServerResponse, value: unknown): void {
   text(req, res, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
-}
-
-/** The boot log's events, the rotated file's first (oldest). */
-async function readBootLogs(layout: Layout): Promise<BootEvent[]> {
-  const out: BootEvent[] = [];
-  for (const file of [`${layout.bootLog}.1`, layout.bootLog]) {
-    const body = await readStateText(file).catch(() => undefined);
-    if (body !== undefined) out.push(...parseBootLog(body));
-  }
-  return out;
-}
-
-/**
- * Appends each boot to the log file, one JSON line, in order; rotates it past MAX_BOOT_LOG_BYTES.
- * A log that cannot be written (a read-only root) is said once and the server goes on.
- */
-function bootLogWriter(layout: Layout, log: (line: string) => void): (event: BootEvent) => void {
-  let queue = Promise.resolve();
-  let size: number | undefined;
-  let failed = false;
-  return (event) => {
-    const line = `${JSON.stringify(event)}\n`;
-    queue = queue.then(async () => {
-      try {
-        size ??= (await stat(layout.bootLog).catch(() => undefined))?.size ?? 0;
-        if (size + line.length > MAX_BOOT_LOG_BYTES) {
-          await rename(layout.bootLog, `${layout.bootLog}.1`).catch(() => undefined);
-          size = 0;
-        }
-        await appendFile(layout.bootLog, line, { mode: 0o644 });
-        size += Buffer.byteLength(line);
-      } catch (e) {
-        if (!failed) log(`${layout.bootLog}: boots are not logged to disk (${(e as Error).message}); /api/boots still has them`);
-        failed = true;
-      }
-    });
-  };
 }

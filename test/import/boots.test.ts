@@ -5,8 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { bootLogWriter, readBootLogs } from '../../src/import/boot-log-file.js';
 import { BootLog, bootFiles, parseBootLog } from '../../src/import/boots.js';
+import { Layout } from '../../src/import/layout.js';
 import type { State } from '../../src/import/state.js';
+import { tempDir } from '../helpers/paths.js';
 import { V, entry as base, layout, record as demo } from '../helpers/sample-state.js';
 
 const record = { ...demo, retained: [], entries: [base, { ...base, id: 'safe', isDefault: false }, { ...base, id: 'san', method: 'sanboot' as const, kernel: '', initrds: ['demo.iso'] }] };
@@ -45,4 +49,22 @@ test('the log file read back: a torn last line and foreign lines are skipped', (
   const e = log.record({ time: at, client: '192.0.2.7', path: 'demo/casper/vmlinuz', status: 200 }, files)!;
   const text = `${JSON.stringify(e)}\n[1,2]\nnot json\n${JSON.stringify(e).slice(0, 20)}`;
   assert.deepEqual(parseBootLog(text), [e]);
+});
+
+test('the log file: appended in order, rotated once past its bound, read back oldest first', async () => {
+  const dir = await tempDir('pxe-import-boots-');
+  try {
+    const files = new Layout(dir);
+    await mkdir(files.meta);
+    const events = Array.from({ length: 10 }, (_, i) => new BootLog().record({ time: new Date(at.getTime() + i), client: `192.0.2.${i}`, path: 'boot.ipxe', status: 200 }, new Map())!);
+    const lineBytes = Buffer.byteLength(`${JSON.stringify(events[0])}\n`);
+    const writer = bootLogWriter(files, (line) => assert.fail(line), lineBytes * 4);
+    for (const e of events) writer.write(e);
+    await writer.flushed();
+    // 10 lines, 4 to a file: the oldest 8 went through rotation, .1 holds lines 5-8, the log 9-10.
+    assert.deepEqual((await readBootLogs(files)).map((e) => e.client), events.slice(4).map((e) => e.client));
+    assert.ok((await stat(files.bootLog)).size <= lineBytes * 4);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -237,4 +237,11 @@ describe('boot scripts and the API', () => {
     assert.equal(await exited, 143);
     assert.match(stderr, /^pxe-import: interrupted by SIGTERM; the server stopped/m);
   });
+
+  test('pxe-import boots --json reads the log serve kept', async () => {
+    const r = await runCli(['boots', '--root', root, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const boots = JSON.parse(r.stdout) as Array<{ kind: string; mac?: string; import?: string }>;
+    assert.ok(boots.some((b) => b.kind === 'kernel' && b.mac === MAC && b.import === 'demo'), r.stdout);
+  });
 });
