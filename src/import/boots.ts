@@ -9,7 +9,8 @@ import { plainAddress } from './http-policy.js';
 import type { Layout } from './layout.js';
 import type { State } from './state.js';
 
-export type BootFileKind = 'script' | 'kernel' | 'initrd' | 'image';
+/** `loader`: a boot loader file at the top of the root, sent over TFTP (pxelinux.0, grubnetx64.efi, …). */
+export type BootFileKind = 'script' | 'loader' | 'kernel' | 'initrd' | 'image';
 
 export interface BootEvent {
   /** ISO 8601, UTC. */
@@ -19,6 +20,8 @@ export interface BootEvent {
   /** Normalised `aa:bb:cc:dd:ee:ff`, when this address has said it. */
   readonly mac: string | undefined;
   readonly kind: BootFileKind;
+  /** How it was fetched: from serve over HTTP, or from the dnsmasq serve supervises over TFTP. */
+  readonly via: 'http' | 'tftp';
   /** Root-relative path as requested (`boot.ipxe` for the script). */
   readonly path: string;
   /** The import the file belongs to, and the ids of the entries that load it. */
@@ -26,6 +29,9 @@ export interface BootEvent {
   readonly entries: readonly string[];
   readonly status: number;
 }
+
+/** A boot loader at the top of the root: what DHCP hands out (pxelinux.0, undionly.kpxe, grubnetx64.efi, …). */
+const LOADER = /^[^/]+\.(?:0|kpxe|efi)$/;
 
 /** At most this many boots are kept in memory (the newest). */
 export const MAX_BOOTS_IN_MEMORY = 1000;
@@ -78,17 +84,22 @@ export class BootLog {
    * The boot event for an answered request, recorded, or undefined when the path is no boot
    * file. `mac` is the MAC a `/boot.ipxe?mac=` request gave.
    */
-  record(req: { readonly time: Date; readonly client: string; readonly path: string; readonly status: number; readonly mac?: string; readonly script?: boolean }, files: ReadonlyMap<string, BootFile>): BootEvent | undefined {
+  record(
+    req: { readonly time: Date; readonly client: string; readonly path: string; readonly status: number; readonly mac?: string; readonly script?: boolean; readonly via?: 'http' | 'tftp' },
+    files: ReadonlyMap<string, BootFile>,
+  ): BootEvent | undefined {
     const client = plainAddress(req.client);
-    if (req.mac !== undefined) this.#macs.set(client, req.mac);
+    if (req.mac !== undefined) this.learnMac(client, req.mac);
     const script = req.script === true || req.path === 'boot.ipxe';
     const file = script ? undefined : files.get(req.path);
-    if (!script && !file) return undefined;
+    const loader = !script && !file && LOADER.test(req.path);
+    if (!script && !file && !loader) return undefined;
     const event: BootEvent = {
       time: req.time.toISOString(),
       client,
       mac: this.#macs.get(client),
-      kind: file?.kind ?? 'script',
+      kind: file?.kind ?? (loader ? 'loader' : 'script'),
+      via: req.via ?? 'http',
       path: req.path,
       import: file?.import,
       entries: file ? [...file.entries] : [],
@@ -96,6 +107,11 @@ export class BootLog {
     };
     this.add(event);
     return event;
+  }
+
+  /** The MAC a client at this address has (from /boot.ipxe?mac= or a DHCP answer dnsmasq logged). */
+  learnMac(client: string, mac: string): void {
+    this.#macs.set(plainAddress(client), mac);
   }
 
   /** Adds an event read back from the log file, or just recorded. */
@@ -119,10 +135,10 @@ export function parseBootLog(text: string): BootEvent[] {
       const e = JSON.parse(line) as Partial<BootEvent> | null;
       if (typeof e !== 'object' || e === null || typeof e.time !== 'string' || typeof e.client !== 'string' || typeof e.path !== 'string') continue;
       // JSON leaves out the unknown MAC and import: the event read back is the one recorded.
-      const kind = (['script', 'kernel', 'initrd', 'image'] as const).find((k) => k === e.kind) ?? 'script';
+      const kind = (['script', 'loader', 'kernel', 'initrd', 'image'] as const).find((k) => k === e.kind) ?? 'script';
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
       const entries = Array.isArray(e.entries) ? e.entries.filter((x): x is string => typeof x === 'string') : [];
-      out.push({ time: e.time, client: e.client, mac: text(e.mac), kind, path: e.path, import: text(e.import), entries, status: typeof e.status === 'number' ? e.status : 0 });
+      out.push({ time: e.time, client: e.client, mac: text(e.mac), kind, via: e.via === 'tftp' ? 'tftp' : 'http', path: e.path, import: text(e.import), entries, status: typeof e.status === 'number' ? e.status : 0 });
     } catch {
       // A line cut short by a crash while it was written.
     }

@@ -26,6 +26,7 @@ import { renderHostFiles } from '../menus/hosts.js';
 import { menuCommandLine, renderIpxe } from '../menus/index.js';
 import { bootLogWriter, readBootLogs } from './boot-log-file.js';
 import { BootLog, bootFiles } from './boots.js';
+import type { DnsmasqEvent } from './dnsmasq.js';
 import { menuModel } from './derived.js';
 import { checkServedPath, clientRules, decideRequest, servedTrees, type ClientRule } from './http-policy.js';
 import { Layout } from './layout.js';
@@ -63,6 +64,8 @@ const TEXT_TYPES: ReadonlyArray<[RegExp, string]> = [
 export interface RunningHttpServer {
   readonly address: AddressInfo;
   readonly boots: BootLog;
+  /** A DHCP answer or TFTP send the supervised dnsmasq logged: a MAC learnt, or a boot. */
+  noteDnsmasq(event: DnsmasqEvent): void;
   /** Stops accepting, ends open connections, and resolves when the server is closed. */
   close(): Promise<void>;
 }
@@ -172,6 +175,17 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
   return {
     address: server.address() as AddressInfo,
     boots,
+    noteDnsmasq(event) {
+      if (event.kind === 'dhcp') {
+        if (event.client !== undefined) boots.learnMac(event.client, event.mac);
+        return;
+      }
+      // dnsmasq names the file under its tftp-root, the root as given.
+      const rel = relative(options.root, event.file);
+      const path = rel.startsWith('..') || rel.startsWith(sep) ? event.file : rel.split(sep).join('/');
+      const recorded = boots.record({ time: new Date(), client: event.client, path, status: 200, via: 'tftp' }, snapshot?.files ?? new Map());
+      if (recorded) writer.write(recorded);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

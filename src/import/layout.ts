@@ -29,6 +29,13 @@ export class Layout {
   get bootLog(): string {
     return join(this.meta, 'boots.jsonl');
   }
+  /** The dnsmasq configuration `serve --dhcp` runs with, and its lease file. */
+  get dnsmasqConfig(): string {
+    return join(this.meta, 'dnsmasq.conf');
+  }
+  get dnsmasqLeases(): string {
+    return join(this.meta, 'dnsmasq.leases');
+  }
   get staging(): string {
     return join(this.meta, 'staging');
   }

@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PxeError } from '../../errors.js';
+import { superviseDnsmasq } from '../../import/dnsmasq.js';
 import { unmatchableClients, clientRules } from '../../import/http-policy.js';
 import { startHttpServer } from '../../import/http-server.js';
+import { Layout } from '../../import/layout.js';
 import { readRootState } from '../../import/read.js';
 import { resolveSettings } from '../../import/settings.js';
+import { renderDnsmasq } from '../../server/dhcp.js';
 import { rootRequest } from '../root-options.js';
+import { dhcpSettings } from './dhcp.js';
 import { stopRequested } from '../signals.js';
 
 interface ServeFlags {
@@ -16,6 +20,10 @@ interface ServeFlags {
   server?: string;
   clients?: string;
   dhcp: string;
+  interface?: string;
+  subnet?: string;
+  range?: string;
+  ipxe?: boolean;
   printUnit?: boolean;
 }
 
@@ -62,23 +70,41 @@ export function renderUnit(root: string, args: readonly string[]): string {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Serve the PXE root over HTTP (read-only), with /boot.ipxe?mac= per machine and a JSON API; runs in the foreground until stopped')
+    .description('Serve the PXE root over HTTP (read-only), with /boot.ipxe?mac= per machine and a JSON API, and with --dhcp a supervised dnsmasq; runs in the foreground until stopped')
     .option('--root <dir>', 'PXE root; default: $PXE_ROOT, the config file, else /srv/pxe')
     .option('--config <file>', 'settings file (default: /etc/pxe-import/config.json when present)')
     .option('--listen <addr:port>', 'address and port to listen on', DEFAULT_LISTEN)
     .option('--server <addr>', "this host's address on the clients' network (default: the root's recorded server, else this host's first IPv4)")
     .option('--clients <spec>', 'clients allowed (addresses, networks, *; default: the root\'s recorded clients); others get 403')
-    .option('--dhcp <mode>', 'off: the site runs its own DHCP/TFTP (dnsmasq supervision is not there yet: run the one pxe-import dhcp writes)', 'off')
+    .option('--dhcp <mode>', 'off: the site runs its own DHCP/TFTP; proxy or full: run dnsmasq with the configuration pxe-import dhcp writes, restarted if it dies', 'off')
+    .option('--interface <name>', 'with --dhcp: answer only on this interface')
+    .option('--subnet <cidr>', "with --dhcp: the clients' network (default: the server address's)")
+    .option('--range <start,end>', 'with --dhcp full: addresses to hand out')
+    .option('--ipxe', 'with --dhcp: chain through iPXE (undionly.kpxe, snponly.efi), which then gets boot.ipxe')
     .option('--print-unit', 'print a systemd unit running this command, and exit')
     .action(async (flags: ServeFlags) => {
       const listen = parseListen(flags.listen);
-      if (flags.dhcp !== 'off') throw new PxeError('USAGE', `--dhcp ${flags.dhcp}: serve does not run dnsmasq yet; pass --dhcp off and run dnsmasq with the configuration pxe-import dhcp writes`);
+      if (flags.dhcp !== 'off' && flags.dhcp !== 'proxy' && flags.dhcp !== 'full') throw new PxeError('USAGE', `--dhcp: expected off, proxy or full, got "${flags.dhcp}"`);
       const { config, request } = await rootRequest({ root: flags.root, config: flags.config, server: flags.server, clients: flags.clients }, {});
       if (!(await stat(request.root).then((s) => s.isDirectory(), () => false))) throw new PxeError('USAGE', `${request.root}: no PXE root here (no such directory)`);
       const state = await readRootState(request.root);
       const { settings } = resolveSettings(request.flags, config, state.settings, request.network);
+      // Checked (and rendered) before anything starts: a bad --subnet is one line, nothing runs.
+      const dnsmasqConfig =
+        flags.dhcp === 'off'
+          ? undefined
+          : renderDnsmasq(
+              dhcpSettings(
+                { mode: flags.dhcp, bios: 'pxelinux', uefi: 'grub', ipxe: flags.ipxe, interface: flags.interface, subnet: flags.subnet, range: flags.range },
+                request.root,
+                settings.server,
+                request.network.subnetOf(settings.server),
+              ),
+            );
       if (flags.printUnit) {
         const args = [process.execPath, realpathSync(process.argv[1] ?? ''), 'serve', '--root', request.root, '--listen', flags.listen, '--dhcp', flags.dhcp];
+        for (const [flag, value] of [['--interface', flags.interface], ['--subnet', flags.subnet], ['--range', flags.range]] as const) if (value !== undefined) args.push(flag, value);
+        if (flags.ipxe) args.push('--ipxe');
         if (flags.config !== undefined) args.push('--config', flags.config);
         if (flags.server !== undefined) args.push('--server', settings.server);
         if (flags.clients !== undefined) args.push('--clients', settings.clients.join(','));
@@ -92,7 +118,13 @@ export function registerServe(program: Command): void {
       const server = await startHttpServer({ root: request.root, host: listen.host, port: listen.port, clients: settings.clients, menu: request.menu, log });
       const where = server.address.family === 'IPv6' ? `[${server.address.address}]` : server.address.address;
       log(`serving ${request.root} on http://${where}:${server.address.port}/ to ${settings.clients.join(', ')}`);
+      const layout = new Layout(request.root);
+      const dnsmasq =
+        dnsmasqConfig === undefined
+          ? undefined
+          : await superviseDnsmasq({ config: dnsmasqConfig, file: layout.dnsmasqConfig, leaseFile: layout.dnsmasqLeases, log, onEvent: (e) => server.noteDnsmasq(e) });
       if (!stopRequested.aborted) await new Promise<void>((resolve) => stopRequested.addEventListener('abort', () => resolve(), { once: true }));
+      await dnsmasq?.stop();
       await server.close();
       throw new PxeError('INTERRUPTED', `the server stopped (${server.boots.events().length} boot request(s) in its log)`);
     });
