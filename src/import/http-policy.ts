@@ -13,6 +13,8 @@
  *  - The path is checked as a string, as extraction checks entry paths: NUL (raw or `%00`), a
  *    backslash, a malformed escape, and any `.` or `..` segment (raw or encoded, `%2e%2e`) are
  *    refused (400) rather than normalised: no boot loader sends them.
+ *  - Routes rendered from the state: `/` (the status page), `/boot.ipxe?mac=…`, `/api/state`,
+ *    `/api/boots`; any other path is a file of the root.
  *  - pxe-import's own state under `.pxe-import/` (state.json, its .prev, the lock, staging trees,
  *    the boot log) is private (404, as if absent): only the trees the state serves
  *    (`.pxe-import/versions/NAME/VERSION/…`, current and retained) are published, never a
@@ -50,6 +52,8 @@ export type RequestDecision =
   /** `/boot.ipxe?mac=…`: the machine's own script, or the menu. `mac` is undefined when the value is not a MAC. */
   | { readonly kind: 'boot-script'; readonly mac: Mac | undefined }
   | { readonly kind: 'api'; readonly name: 'state' | 'boots' }
+  /** `/`: the status page. */
+  | { readonly kind: 'status' }
   | { readonly kind: 'refused'; readonly status: 400 | 403 | 404 | 405; readonly reason: string };
 
 /** The private folder's name at the top of the root (Layout.meta). */
@@ -152,6 +156,7 @@ export function decideRequest(req: HttpRequestLine, policy: RequestPolicy): Requ
     const mac = new URLSearchParams(query).get('mac');
     if (mac !== null) return { kind: 'boot-script', mac: parseMac(mac) };
   }
+  if (rel === '') return { kind: 'status' };
   if (rel === 'api/state') return { kind: 'api', name: 'state' };
   if (rel === 'api/boots') return { kind: 'api', name: 'boots' };
   const privateRefusal = checkServedPath(rel, policy);

@@ -33,6 +33,7 @@ import { Layout } from './layout.js';
 import { readRootState } from './read.js';
 import type { MenuSettings } from './settings.js';
 import { EMPTY_STATE, type State } from './state.js';
+import { renderStatusPage } from './status-page.js';
 
 export interface HttpServeOptions {
   /** The PXE root (resolved by settings.ts). */
@@ -113,6 +114,8 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
       case 'refused':
         options.log(`${client} ${req.method} ${req.url}: ${decision.status} (${decision.reason})`);
         return plain(res, decision.status, decision.reason);
+      case 'status':
+        return text(req, res, renderStatusPage(snap.state, layout, boots.events(), new Date()), 'text/html; charset=utf-8');
       case 'api':
         return json(req, res, decision.name === 'state' ? apiState(snap.state, layout) : { boots: boots.events() });
       case 'boot-script': {

@@ -53,7 +53,7 @@ describe('paths', () => {
     assert.deepEqual(get('//demo//casper/vmlinuz?x=1'), { kind: 'file', path: 'demo/casper/vmlinuz' });
     assert.deepEqual(get('/demo/.disk/info'), { kind: 'file', path: 'demo/.disk/info' });
     assert.deepEqual(get('/a%20b'), { kind: 'file', path: 'a b' });
-    assert.deepEqual(get('/'), { kind: 'file', path: '' });
+    assert.deepEqual(get('/'), { kind: 'status' });
   });
 
   test("pxe-import's private state is refused; the trees the state serves are not", () => {

@@ -209,6 +209,15 @@ describe('boot scripts and the API', () => {
     assert.equal(other.body.toString(), await readFile(join(root, 'boot.ipxe'), 'utf8'));
   });
 
+  test('/: the status page names the import, its entries and the assigned machine', async () => {
+    const r = await http('/');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    const html = r.body.toString();
+    for (const id of (await readRootState(root)).imports.demo!.entries.map((e) => e.id)) assert.ok(html.includes(`<code>${id}</code>`), id);
+    assert.ok(html.includes(`<code>${MAC}</code>`));
+  });
+
   test('/api/state: the imports, versions, entries with command lines, and the hosts', async () => {
     const state = await readRootState(root);
     const r = await http('/api/state');
