@@ -45,6 +45,8 @@ export interface HttpServeOptions {
   readonly menu: MenuSettings;
   /** One line per refused request and per boot (the server's log). */
   readonly log: (line: string) => void;
+  /** Called with the state when serve first reads it and whenever it changed (serve's NFS check). */
+  readonly onState?: (state: State) => void;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
     if (snapshot?.key === key) return snapshot;
     const state = s ? await readRootState(options.root) : EMPTY_STATE;
     snapshot = { key, state, trees: servedTrees(state), files: bootFiles(state, layout) };
+    options.onState?.(state);
     return snapshot;
   };
   await current();

@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readRootState } from '../../src/import/read.js';
 import { runCli } from '../helpers/cli.js';
@@ -18,6 +19,7 @@ import { CLI, REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { requirement } from '../helpers/requirements.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
+const NO_EXPORTFS_PATH = [dirname(process.execPath), '/usr/bin', '/bin'].filter((d) => !existsSync(join(d, 'exportfs'))).join(':');
 const MAC = '52:54:00:12:34:56';
 const BIG = 5 * 1024 ** 3;
 /** Patterned blocks written into the sparse file: past 4 GiB, across the 4 GiB line and at the very end. */
@@ -98,7 +100,9 @@ before(async () => {
   await symlink(work, join(root, 'escape'));
   await symlink('.pxe-import/state.json', join(root, 'state-link'));
 
-  server = spawn(process.execPath, [CLI, 'serve', '--root', root, '--listen', '127.0.0.1:0', '--dhcp', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A PATH without exportfs (it lives in /usr/sbin): serve's NFS check must warn, and must not
+  // run exportfs -ra on this machine's export table.
+  server = spawn(process.execPath, [CLI, 'serve', '--root', root, '--listen', '127.0.0.1:0', '--dhcp', 'off'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: NO_EXPORTFS_PATH } });
   server.stderr!.on('data', (d) => (stderr += d));
   port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -238,6 +242,10 @@ describe('boot scripts and the API', () => {
     assert.equal(last[1]!.import, 'demo');
     const lines = (await readFile(join(root, '.pxe-import/boots.jsonl'), 'utf8')).trim().split('\n');
     assert.ok(lines.length >= 2);
+  });
+
+  test('without a kernel NFS server, one warning says the NFS entries will not boot', () => {
+    assert.match(stderr, /^pxe-import: warning: NFS: exportfs is not installed \(nfs-kernel-server\): the kernel NFS server does not serve this root; entries that boot over NFS will not boot$/m);
   });
 
   test('SIGTERM stops it: one line, exit 143', async () => {

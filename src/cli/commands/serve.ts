@@ -6,8 +6,10 @@ import { superviseDnsmasq } from '../../import/dnsmasq.js';
 import { unmatchableClients, clientRules } from '../../import/http-policy.js';
 import { startHttpServer } from '../../import/http-server.js';
 import { Layout } from '../../import/layout.js';
+import { checkNfsExports } from '../../import/nfs-check.js';
 import { readRootState } from '../../import/read.js';
 import { resolveSettings } from '../../import/settings.js';
+import type { State } from '../../import/state.js';
 import { renderDnsmasq } from '../../server/dhcp.js';
 import { rootRequest } from '../root-options.js';
 import { dhcpSettings } from './dhcp.js';
@@ -24,6 +26,7 @@ interface ServeFlags {
   subnet?: string;
   range?: string;
   ipxe?: boolean;
+  nfsCheck: boolean;
   printUnit?: boolean;
 }
 
@@ -81,6 +84,7 @@ export function registerServe(program: Command): void {
     .option('--subnet <cidr>', "with --dhcp: the clients' network (default: the server address's)")
     .option('--range <start,end>', 'with --dhcp full: addresses to hand out')
     .option('--ipxe', 'with --dhcp: chain through iPXE (undionly.kpxe, snponly.efi), which then gets boot.ipxe')
+    .option('--no-nfs-check', 'do not check (exportfs -s) that the kernel NFS server serves every exported version, nor run exportfs -ra when it does not')
     .option('--print-unit', 'print a systemd unit running this command, and exit')
     .action(async (flags: ServeFlags) => {
       const listen = parseListen(flags.listen);
@@ -105,6 +109,7 @@ export function registerServe(program: Command): void {
         const args = [process.execPath, realpathSync(process.argv[1] ?? ''), 'serve', '--root', request.root, '--listen', flags.listen, '--dhcp', flags.dhcp];
         for (const [flag, value] of [['--interface', flags.interface], ['--subnet', flags.subnet], ['--range', flags.range]] as const) if (value !== undefined) args.push(flag, value);
         if (flags.ipxe) args.push('--ipxe');
+        if (!flags.nfsCheck) args.push('--no-nfs-check');
         if (flags.config !== undefined) args.push('--config', flags.config);
         if (flags.server !== undefined) args.push('--server', settings.server);
         if (flags.clients !== undefined) args.push('--clients', settings.clients.join(','));
@@ -115,10 +120,14 @@ export function registerServe(program: Command): void {
       for (const spec of unmatchableClients(clientRules(settings.clients))) {
         process.stderr.write(`pxe-import: warning: client "${spec}" names hosts by name or netgroup, which serve cannot match by address: they are refused\n`);
       }
-      const server = await startHttpServer({ root: request.root, host: listen.host, port: listen.port, clients: settings.clients, menu: request.menu, log });
+      const layout = new Layout(request.root);
+      const warn = (line: string) => process.stderr.write(`pxe-import: warning: ${line}\n`);
+      // One check at a time, in order: each state serve reads (at start, after each change) is checked.
+      let nfsChecks = Promise.resolve();
+      const onState = flags.nfsCheck ? (s: State) => (nfsChecks = nfsChecks.then(() => checkNfsExports(s, layout, request.menu, warn, log))) : undefined;
+      const server = await startHttpServer({ root: request.root, host: listen.host, port: listen.port, clients: settings.clients, menu: request.menu, log, onState });
       const where = server.address.family === 'IPv6' ? `[${server.address.address}]` : server.address.address;
       log(`serving ${request.root} on http://${where}:${server.address.port}/ to ${settings.clients.join(', ')}`);
-      const layout = new Layout(request.root);
       const dnsmasq =
         dnsmasqConfig === undefined
           ? undefined
@@ -126,6 +135,7 @@ export function registerServe(program: Command): void {
       if (!stopRequested.aborted) await new Promise<void>((resolve) => stopRequested.addEventListener('abort', () => resolve(), { once: true }));
       await dnsmasq?.stop();
       await server.close();
+      await nfsChecks;
       throw new PxeError('INTERRUPTED', `the server stopped (${server.boots.events().length} boot request(s) in its log)`);
     });
 }
