@@ -28,7 +28,7 @@ test("an entry's files, by the NAME link and by the tree; entries sharing a kern
 test('the MAC given on /boot.ipxe?mac= names the later boots from that address', () => {
   const log = new BootLog();
   const script = log.record({ time: at, client: '::ffff:192.0.2.7', path: 'boot.ipxe', status: 200, mac: '52:54:00:12:34:56', script: true }, files);
-  assert.deepEqual(script, { time: '2026-12-01T14:02:11.000Z', client: '192.0.2.7', mac: '52:54:00:12:34:56', kind: 'script', path: 'boot.ipxe', import: undefined, entries: [], status: 200 });
+  assert.deepEqual(script, { time: '2026-12-01T14:02:11.000Z', client: '192.0.2.7', mac: '52:54:00:12:34:56', kind: 'script', via: 'http', path: 'boot.ipxe', import: undefined, entries: [], status: 200 });
   const kernel = log.record({ time: at, client: '192.0.2.7', path: 'demo/casper/vmlinuz', status: 200 }, files);
   assert.equal(kernel?.mac, '52:54:00:12:34:56');
   assert.deepEqual(kernel?.entries, ['live', 'safe']);
@@ -36,6 +36,18 @@ test('the MAC given on /boot.ipxe?mac= names the later boots from that address',
   assert.equal(other?.mac, undefined);
   assert.equal(log.record({ time: at, client: '192.0.2.7', path: 'demo/md5sum.txt', status: 200 }, files), undefined);
   assert.deepEqual(log.events().map((e) => e.kind), ['script', 'kernel', 'initrd']);
+});
+
+test('over TFTP: loaders at the top of the root, and entry files; a DHCP answer names the MAC', () => {
+  const log = new BootLog();
+  log.learnMac('192.0.2.9', '52:54:00:00:00:09');
+  const loader = log.record({ time: at, client: '192.0.2.9', path: 'pxelinux.0', status: 200, via: 'tftp' }, files);
+  assert.deepEqual([loader?.kind, loader?.via, loader?.mac], ['loader', 'tftp', '52:54:00:00:00:09']);
+  assert.equal(log.record({ time: at, client: '192.0.2.9', path: 'grubnetx64.efi', status: 200, via: 'tftp' }, files)?.kind, 'loader');
+  assert.equal(log.record({ time: at, client: '192.0.2.9', path: 'demo/casper/initrd', status: 200, via: 'tftp' }, files)?.kind, 'initrd');
+  // Modules and menus the loader reads are not boots of their own.
+  assert.equal(log.record({ time: at, client: '192.0.2.9', path: 'ldlinux.c32', status: 200, via: 'tftp' }, files), undefined);
+  assert.equal(log.record({ time: at, client: '192.0.2.9', path: 'pxelinux.cfg/default', status: 200, via: 'tftp' }, files), undefined);
 });
 
 test('only the newest boots are kept in memory', () => {
