@@ -98,7 +98,17 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
     const s = statSync(layout.state, { throwIfNoEntry: false });
     const key = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none';
     if (snapshot?.key === key) return snapshot;
-    const state = s ? await readRootState(options.root) : EMPTY_STATE;
+    let state: State;
+    try {
+      state = s ? await readRootState(options.root) : EMPTY_STATE;
+    } catch (e) {
+      // A damaged state.json (a hand edit) must not take the server down: it goes on with the
+      // state it had, says so once per change, and reads the file again when it changes.
+      options.log(`${layout.state}: ${(e as Error).message}; serving the state read before`);
+      const kept = snapshot?.state ?? EMPTY_STATE;
+      snapshot = { key, state: kept, trees: servedTrees(kept), files: bootFiles(kept, layout) };
+      return snapshot;
+    }
     snapshot = { key, state, trees: servedTrees(state), files: bootFiles(state, layout) };
     options.onState?.(state);
     return snapshot;

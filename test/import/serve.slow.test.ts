@@ -120,6 +120,42 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+describe('the command line', () => {
+  test('a bad --listen or --dhcp is one line, exit 2, and nothing starts', async () => {
+    for (const [args, pattern] of [
+      [['--listen', '127.0.0.1'], /^pxe-import: --listen: expected ADDR:PORT/],
+      [['--listen', '127.0.0.1:70000'], /^pxe-import: --listen: expected ADDR:PORT/],
+      [['--dhcp', 'maybe'], /^pxe-import: --dhcp: expected off, proxy or full, got "maybe"$/m],
+    ] as const) {
+      const r = await runCli(['serve', '--root', root, ...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
+  test('--print-unit prints a unit running the same serve, and serves nothing', async () => {
+    const r = await runCli(['serve', '--root', root, '--listen', '127.0.0.1:8080', '--print-unit']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^ExecStart=\\S+ \\S+main\\.js serve --root ${root} --listen 127\\.0\\.0\\.1:8080 --dhcp off$`, 'm'));
+    assert.match(r.stdout, /^\[Install\]$/m);
+    assert.match(r.stdout, /^SuccessExitStatus=143 130$/m);
+  });
+
+  test('a state.json damaged while serve runs: it goes on with the state it had', async () => {
+    const file = join(root, '.pxe-import/state.json');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, '{ not json');
+    try {
+      const r = await http('/boot.ipxe?mac=52:54:00:12:34:56');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.toString(), await readFile(join(root, 'hosts/52-54-00-12-34-56.ipxe'), 'utf8'));
+    } finally {
+      await writeFile(file, good);
+    }
+  });
+});
+
 describe('files', () => {
   test('single ranges past 4 GiB and across it, byte for byte', async () => {
     const file = join(root, 'big/sparse.bin');
