@@ -61,7 +61,7 @@ export function renderUnit(root: string, args: readonly string[]): string {
     'ProtectSystem=strict',
     'ProtectHome=read-only',
     'PrivateTmp=yes',
-    // The boot log is the one file it writes.
+    // What it writes: the boot log, and with --dhcp dnsmasq's configuration and leases.
     `ReadWritePaths=${root}/.pxe-import`,
     '',
     '[Install]',
@@ -124,7 +124,13 @@ export function registerServe(program: Command): void {
       const warn = (line: string) => process.stderr.write(`pxe-import: warning: ${line}\n`);
       // One check at a time, in order: each state serve reads (at start, after each change) is checked.
       let nfsChecks = Promise.resolve();
-      const onState = flags.nfsCheck ? (s: State) => (nfsChecks = nfsChecks.then(() => checkNfsExports(s, layout, request.menu, warn, log))) : undefined;
+      const onState = flags.nfsCheck
+        ? (s: State) => {
+            nfsChecks = nfsChecks.then(() => checkNfsExports(s, layout, request.menu, warn, log)).catch((e: unknown) => {
+              warn(`NFS: the check failed: ${e instanceof Error ? e.message : String(e)}`);
+            });
+          }
+        : undefined;
       const server = await startHttpServer({ root: request.root, host: listen.host, port: listen.port, clients: settings.clients, menu: request.menu, log, onState });
       const where = server.address.family === 'IPv6' ? `[${server.address.address}]` : server.address.address;
       log(`serving ${request.root} on http://${where}:${server.address.port}/ to ${settings.clients.join(', ')}`);
