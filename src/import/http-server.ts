@@ -57,6 +57,21 @@ export interface HttpServeOptions {
  */
 const READ_CHUNK = 256 * 1024;
 
+/**
+ * A bounded range (`bytes=A-B`, what iPXE sanboot, loop-mounted ISOs and download managers send)
+ * up to this size is read in one go: the request is short, so its buffer is soon freed, and one
+ * read instead of four took one client's 1 MiB ranges from ~230 to ~420 MB/s (bench/serve.sh).
+ */
+const MAX_ONE_READ_RANGE = 1024 * 1024;
+
+/** The read size for a request: its whole range when that is bounded and small, else READ_CHUNK. */
+export function readChunkFor(range: string | undefined): number {
+  const m = range === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(range.trim());
+  if (!m) return READ_CHUNK;
+  const length = Number(m[2]) - Number(m[1]) + 1;
+  return length > 0 && length <= MAX_ONE_READ_RANGE ? Math.max(length, 64 * 1024) : READ_CHUNK;
+}
+
 /** Menu scripts and configuration files are text; send's MIME table does not know these names. */
 const TEXT_TYPES: ReadonlyArray<[RegExp, string]> = [
   [/\.ipxe$/, 'text/plain; charset=utf-8'],
@@ -160,7 +175,7 @@ export async function startHttpServer(options: HttpServeOptions): Promise<Runnin
     const type = TEXT_TYPES.find(([re]) => re.test(rel))?.[1];
     if (type) res.setHeader('Content-Type', type);
     const encoded = `/${rel.split(sep).map(encodeURIComponent).join('/')}`;
-    send(req, encoded, { root: realRoot, dotfiles: 'allow', index: false, redirect: false, highWaterMark: READ_CHUNK } as send.SendOptions)
+    send(req, encoded, { root: realRoot, dotfiles: 'allow', index: false, redirect: false, highWaterMark: readChunkFor(req.headers.range) } as send.SendOptions)
       .on('error', (e: { status?: number; message: string; headers?: Record<string, string> }) => {
         const status = e.status ?? 500;
         // A 416 says the file's size (Content-Range: bytes */SIZE), as RFC 9110 asks.

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deriveFiles } from '../../src/import/derived.js';
-import { apiState, bootScript } from '../../src/import/http-server.js';
+import { apiState, bootScript, readChunkFor } from '../../src/import/http-server.js';
 import { checkServedPath, clientAllowed, clientRules, decideRequest, servedTrees, unmatchableClients, type RequestPolicy } from '../../src/import/http-policy.js';
 import { withHost } from '../../src/import/state.js';
 import { OLD, V, entry, layout, menu, state } from '../helpers/sample-state.js';
@@ -119,4 +119,10 @@ describe('answers rendered from the state', () => {
     assert.deepEqual(api.imports[0]!.entries.map((e) => [e.id, e.menuCommandLine]), [['live', entry.nfs]]);
     assert.deepEqual(api.hosts, [{ mac: MAC, import: 'demo', entry: 'live', append: 'quiet' }]);
   });
+});
+
+test('read sizes: a small bounded range in one read, anything else in 256 KiB reads', () => {
+  assert.equal(readChunkFor('bytes=1048576-2097151'), 1024 * 1024);
+  assert.equal(readChunkFor('bytes=0-99'), 64 * 1024);
+  for (const range of [undefined, 'bytes=0-', 'bytes=-500', 'bytes=0-1048576', 'bytes=0-9,20-29', 'bytes=9-0']) assert.equal(readChunkFor(range), 256 * 1024, String(range));
 });
