@@ -4,6 +4,7 @@ import './handle-signals.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPxeError } from '../errors.js';
+import { registerBoots } from './commands/boots.js';
 import { registerChain } from './commands/chain.js';
 import { registerDhcp } from './commands/dhcp.js';
 import { registerExtract } from './commands/extract.js';
@@ -14,6 +15,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerRemove } from './commands/remove.js';
 import { registerRepair } from './commands/repair.js';
+import { registerServe } from './commands/serve.js';
 import { registerSync } from './commands/sync.js';
 import { exitCodeFor, ExitCode } from './exit-codes.js';
 import { receivedSignal, signalExitCode } from './signals.js';
@@ -38,6 +40,8 @@ registerInit(program);
 registerDhcp(program);
 registerHost(program);
 registerChain(program);
+registerServe(program);
+registerBoots(program);
 
 let failed: number | undefined;
 try {

@@ -25,6 +25,17 @@ export class Layout {
   get lock(): string {
     return join(this.meta, 'lock');
   }
+  /** `pxe-import serve`'s boot log (JSON lines; the previous one as boots.jsonl.1). */
+  get bootLog(): string {
+    return join(this.meta, 'boots.jsonl');
+  }
+  /** The dnsmasq configuration `serve --dhcp` runs with, and its lease file. */
+  get dnsmasqConfig(): string {
+    return join(this.meta, 'dnsmasq.conf');
+  }
+  get dnsmasqLeases(): string {
+    return join(this.meta, 'dnsmasq.leases');
+  }
   get staging(): string {
     return join(this.meta, 'staging');
   }

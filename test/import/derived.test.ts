@@ -5,44 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deriveFiles, diffDerived, isEmptyChange, type DiskSnapshot } from '../../src/import/derived.js';
-import { Layout } from '../../src/import/layout.js';
-import type { MenuSettings } from '../../src/import/settings.js';
-import { withHost, type ImportRecord, type State } from '../../src/import/state.js';
-import type { BootEntry } from '../../src/profiles/boot-entry.js';
-
-const layout = new Layout('/srv/pxe');
-const menu: MenuSettings = { title: 'PXE boot menu', timeoutSeconds: 10, defaultEntry: 'local', serial: undefined };
-const V = '20261122T035300Z-3fa2b1c9';
-const OLD = '20261121T035300Z-0badf00d';
-
-const entry: BootEntry = {
-  id: 'live',
-  label: 'Live',
-  method: 'linux',
-  kernel: 'casper/vmlinuz',
-  initrds: ['casper/initrd'],
-  nfs: `boot=casper netboot=nfs nfsroot=192.0.2.10:/srv/pxe/.pxe-import/versions/demo/${V} ip=dhcp`,
-  http: undefined,
-  isDefault: true,
-  origin: { kind: 'profile' },
-  sysappend: 0,
-};
-
-const record: ImportRecord = {
-  name: 'demo',
-  label: 'Demo',
-  source: { path: '/isos/demo.iso', size: 1, mtimeMs: 1, fingerprint: '3fa2b1c9' },
-  profile: { id: 'casper', family: 'casper', release: undefined },
-  version: V,
-  exportPath: `/srv/pxe/.pxe-import/versions/demo/${V}`,
-  clients: ['192.0.2.0/24'],
-  served: { server: '192.0.2.10', httpBase: undefined },
-  entries: [entry],
-  retained: [{ version: OLD, exportPath: `/srv/pxe/.pxe-import/versions/demo/${OLD}`, nfs: true }],
-  importedAt: '2026-11-22T03:53:00.000Z',
-};
-
-const state: State = { format: 1, imports: { demo: record } };
+import { withHost, type State } from '../../src/import/state.js';
+import { V, layout, menu, record, state } from '../helpers/sample-state.js';
 
 function emptyDisk(over: Partial<DiskSnapshot> = {}): DiskSnapshot {
   return { files: new Map(), hostFiles: new Map(), exportsFile: '/etc/exports.d/x.exports', exports: undefined, rootEntries: new Map(), ...over };

@@ -8,7 +8,7 @@ import { resolveServer } from '../../import/settings.js';
 import { GENERATED_DHCP_MARKER, defaultRange, renderDnsmasq, renderIscDhcpd, type BiosLoader, type DhcpSettings, type UefiLoader } from '../../server/dhcp.js';
 import { rootRequest } from '../root-options.js';
 
-interface DhcpFlags {
+export interface DhcpFlags {
   root?: string;
   config?: string;
   server?: string;
@@ -62,7 +62,8 @@ export function registerDhcp(program: Command): void {
     });
 }
 
-function dhcpSettings(flags: DhcpFlags, tftpRoot: string, server: string, serverSubnet: string | undefined): DhcpSettings {
+/** The DHCP settings the flags give (serve --dhcp takes the same). */
+export function dhcpSettings(flags: DhcpFlags, tftpRoot: string, server: string, serverSubnet: string | undefined): DhcpSettings {
   const mode = flags.mode;
   if (mode !== 'full' && mode !== 'proxy') throw new PxeError('USAGE', `--mode: expected proxy or full, got "${mode}"`);
   const bios = flags.ipxe ? 'ipxe' : flags.bios;
