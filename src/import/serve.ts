@@ -24,7 +24,8 @@ export function serveContext(layout: Layout, name: string, server: string, httpB
  */
 export function httpBaseWarnings(name: string, entries: readonly BootEntry[], server: string, httpBase: string | undefined): Warning[] {
   if (httpBase !== undefined) return [];
-  const httpOnly = entries.filter((e) => e.method === 'linux' && e.nfs === undefined && e.http !== undefined);
+  // Only lines that name the assumed base depend on it (Proxmox's line names no URL at all).
+  const httpOnly = entries.filter((e) => e.method === 'linux' && e.nfs === undefined && e.http !== undefined && e.http.includes(`http://${server}`));
   if (httpOnly.length === 0) return [];
   return [
     {

@@ -182,6 +182,11 @@ describe('an HTTP base for entries that boot over HTTP only', () => {
     assert.deepEqual(httpBaseWarnings('agama', analysis.plan.entries, SERVER, 'http://web/pxe/'), []);
     assert.deepEqual(httpBaseWarnings('fedora', nfsToo.plan.entries, SERVER, undefined), []);
   });
+  test('nor for HTTP-only lines that name no URL (Proxmox boots from its initrd alone)', () => {
+    const proxmox = plan(distroView('proxmox-ve-8.2'), 'proxmox').analysis;
+    assert.equal(proxmox.match.profile.id, 'proxmox');
+    assert.deepEqual(httpBaseWarnings('proxmox', proxmox.plan.entries, SERVER, undefined), []);
+  });
 });
 
 describe('answer files (host add --auto)', () => {
