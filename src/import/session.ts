@@ -249,7 +249,7 @@ export class RootSession {
     for (const name of await readdir(versions).catch(() => [] as string[])) {
       const dir = this.layout.versionsOf(name);
       for (const v of await readdir(dir).catch(() => [] as string[])) {
-        if (!isLeftover(v)) {
+        if (!(await isLeftover(v))) {
           if (!served.has(this.layout.treePath(name, v))) {
             this.#warn({ code: 'TREE_UNNAMED', message: `a tree ${this.layout.state} does not name: left in place (pxe-import repair adopts it; or remove it by hand)`, file: join(dir, v) });
           }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { readRootState } from '../../import/read.js';
-import { addHost, removeHosts } from '../../import/hosts.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
+
+/** Loaded when a subcommand runs, not at the top (see main.ts). */
+const loadHosts = () => import('../../import/hosts.js');
 
 /** `pxe-import host add|remove|list`: machines that boot one entry without a menu. */
 export function registerHost(program: Command): void {
@@ -16,6 +18,7 @@ export function registerHost(program: Command): void {
       .requiredOption('--entry <name>', 'NAME (the import\'s default entry, following re-imports) or NAME/ENTRY-ID (see pxe-import list --json)')
       .option('--append <args>', 'extra kernel arguments, e.g. an answer file: "auto=true url=http://…/preseed.cfg"'),
   ).action(async (mac: string, flags: RootFlags & { entry: string; append?: string }) => {
+    const { addHost } = await loadHosts();
     const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await addHost(root, { mac, entry: flags.entry, append: flags.append });
     const target = `${r.host.import}${r.host.entry ? `/${r.host.entry}` : ' (its default entry)'}`;
@@ -29,6 +32,7 @@ export function registerHost(program: Command): void {
       .description('Remove machines\' assignments: they get the menu again')
       .argument('<mac...>', 'MAC addresses'),
   ).action(async (macs: string[], flags: RootFlags) => {
+    const { removeHosts } = await loadHosts();
     const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await removeHosts(root, macs);
     for (const m of r.removed) process.stdout.write(`${m}: removed\n`);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { describeImage, type ImageDescription } from '../../iso9660/describe.js';
-import { openIsoImage, type TreeKind } from '../../iso9660/image.js';
+import type { ImageDescription } from '../../iso9660/describe.js';
+import type { TreeKind } from '../../iso9660/image.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
 import { PxeError, formatWarning } from '../../errors.js';
-import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
+import type { Analysis } from '../../profiles/index.js';
+import { loadProfiles } from '../../profiles/load.js';
 import { parseTreeOption } from '../options.js';
 import { Layout, nameFromImage } from '../../import/layout.js';
 import { readRootState } from '../../import/read.js';
@@ -39,6 +40,12 @@ export function registerInspect(program: Command): void {
     .option('--config <file>', 'settings file (default: /etc/pxe-import/config.json when present)')
     .option('--http-base <url>', 'URL of the PXE root over HTTP (default: as an import would use, else http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
+      // Loaded on use, not at the top (see main.ts).
+      const [{ describeImage }, { openIsoImage }, { analyzeImage }] = await Promise.all([
+        import('../../iso9660/describe.js'),
+        import('../../iso9660/image.js'),
+        import('../../profiles/index.js'),
+      ]);
       const warnings = new WarningLog();
       const tree: TreeKind | 'auto' = parseTreeOption(flags.tree);
       // Root, server and HTTP base come from the same resolution as an import's (settings.ts).
