@@ -12,7 +12,7 @@
 # time on a busy machine), and verdicts against issue 13's targets (no-op import <= 0.2 s,
 # sync of 20 <= 0.5 s). Uses hyperfine when installed, else a timing loop (no CPU column).
 #
-#   bash bench/noop.sh [--runs N] [--keep]
+#   bash bench/noop.sh [--runs N] [--keep] [--no-hyperfine]
 #
 # Needs xorriso and a built CLI (npm run build). Environment: PXE_IMPORT_MAIN (another build
 # of the CLI), NODE, BENCH_WORK (default bench/work; the scratch folder is BENCH_WORK/noop).
@@ -23,11 +23,12 @@ MAIN=${PXE_IMPORT_MAIN:-$REPO/dist/src/cli/main.js}
 NODE=${NODE:-node}
 WORK=${BENCH_WORK:-$HERE/work}/noop
 DEMO=$REPO/fixtures/demo/demo-live.iso
-RUNS=20 KEEP=0 IMAGES=20
+RUNS=20 KEEP=0 IMAGES=20 HYPERFINE=1
 while (($#)); do
   case "$1" in
     --runs) RUNS=${2:?}; shift ;;
     --keep) KEEP=1 ;;
+    --no-hyperfine) HYPERFINE=0 ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "noop.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -68,13 +69,13 @@ CMDS=(
 
 # --- the runs: medians in seconds, one per command (and mean CPU seconds, user + system) ---
 MEDIANS=() CPUS=()
-if command -v hyperfine >/dev/null; then
+if ((HYPERFINE)) && command -v hyperfine >/dev/null; then
   TOOL="hyperfine $(hyperfine --version | awk '{print $2}'), 3 warm-up runs"
   hyperfine -N --style none --warmup 3 --runs "$RUNS" --export-json "$WORK/hyperfine.json" "${CMDS[@]}" >/dev/null
   mapfile -t MEDIANS < <("$NODE" -e 'for (const r of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results) console.log(r.median.toFixed(4))' "$WORK/hyperfine.json")
   mapfile -t CPUS < <("$NODE" -e 'for (const r of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results) console.log((r.user + r.system).toFixed(3))' "$WORK/hyperfine.json")
 else
-  TOOL="timing loop (hyperfine not installed), 3 warm-up runs"
+  TOOL="timing loop (no hyperfine), 3 warm-up runs"
   median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.4f\n", v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
   for c in "${CMDS[@]}"; do
     read -r -a argv <<<"$c"
