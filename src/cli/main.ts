@@ -1,4 +1,12 @@
 #!/usr/bin/env node
+/*
+ * Every command is registered here, but each loads its work only when it runs: the files in
+ * commands/ import statically only what defining the command needs (commander, options, small
+ * pure helpers), and the rest with `await import()` in the action. Node loads every static
+ * import before the first line runs, so `--version` and `--help` then load none of it, and a
+ * cron run that finds its image unchanged loads neither the extractor, the ISO reader, profile
+ * matching nor listr2 (issue 13; test/cli/lazy-load.test.ts keeps it so).
+ */
 // First: stop signals are handled from here on (src/cli/signals.ts).
 import './handle-signals.js';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { PxeError } from '../errors.js';
-import { DISC_TREES, type DiscTree } from '../udf/disc.js';
+import { DISC_TREES, type DiscTree } from '../udf/tree-kinds.js';
 
 export function parseTreeOption(value: string | undefined): DiscTree | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';

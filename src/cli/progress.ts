@@ -1,4 +1,3 @@
-import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import { PxeError } from '../errors.js';
 import { formatProgress } from './format.js';
 
@@ -7,62 +6,85 @@ export interface TaskRunOptions {
   readonly silent: boolean;
 }
 
-/**
- * listr2 with the renderer a person or a cron job wants: an animated task list
- * with a progress bar on a terminal, plain timestamped lines otherwise.
- */
-function createTaskList<Ctx extends object>(tasks: ListrTask<Ctx>[], options: TaskRunOptions): Listr<Ctx, 'default', 'verbose'> {
-  const plain = !process.stdout.isTTY || process.env.CI === 'true' || process.env.TERM === 'dumb';
-  return new Listr<Ctx, 'default', 'verbose'>(tasks, {
-    renderer: 'default',
-    fallbackRenderer: 'verbose',
-    fallbackRendererCondition: plain,
-    silentRendererCondition: options.silent,
-    rendererOptions: { showErrorMessage: false, collapseErrors: false },
-    fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, logTitleChange: false },
-    exitOnError: true,
-    // Signals are src/cli/signals.ts's: listr2's own handler would exit(127) with no clean-up.
-    registerSignalListeners: false,
-  });
+/** What a running task may change of its line in the task list. */
+export interface TaskLine {
+  /** The progress text under the title. */
+  output: string;
+  title: string;
 }
 
-/** True when the task list itself prints failures (so the caller must not print them again). */
-function rendererReportsErrors(options: TaskRunOptions): boolean {
-  return !options.silent && (!process.stdout.isTTY || process.env.CI === 'true' || process.env.TERM === 'dumb');
+/** One step of a command, as the task list shows it. */
+export interface CliTask {
+  readonly title: string;
+  /** A reason to skip (shown in the list), or false. */
+  readonly skip?: () => string | false;
+  readonly run: (line: TaskLine) => Promise<void>;
+}
+
+/** True when the plain renderer draws the list: no terminal, CI, or a dumb one. */
+function plainOutput(): boolean {
+  return !process.stdout.isTTY || process.env.CI === 'true' || process.env.TERM === 'dumb';
 }
 
 /**
- * Runs tasks as a task list. A failure the plain renderer has already logged is marked, so that
- * it is not printed a second time. An interruption (a stop signal: src/cli/signals.ts) is not a
- * failure the task list reports: its task and the rest show as skipped, and the error is thrown
- * once the list has stopped drawing, for main.ts to print as its one line.
+ * Runs tasks in order as a task list: with listr2's renderer a person or a cron job wants (an
+ * animated list with a progress bar on a terminal, plain timestamped lines otherwise), or, when
+ * nothing is shown (--quiet, --json), one after the other without loading listr2 at all: an
+ * unchanged re-import from cron then starts faster (issue 13).
+ *
+ * A failure the plain renderer has already logged is marked, so that it is not printed a second
+ * time. An interruption (a stop signal: src/cli/signals.ts) is not a failure the task list
+ * reports: its task and the rest show as skipped, and the error is thrown once the list has
+ * stopped drawing, for main.ts to print as its one line.
  */
-export async function runTasks(tasks: ListrTask<object>[], options: TaskRunOptions): Promise<void> {
+export async function runTasks(tasks: readonly CliTask[], options: TaskRunOptions): Promise<void> {
   let interrupted: PxeError | undefined;
-  const list = createTaskList<object>(
-    tasks.map((t) => {
-      const stopped = `${typeof t.title === 'string' ? `${t.title}: ` : ''}interrupted`;
-      return {
-        ...t,
-        skip: (ctx) => (interrupted !== undefined ? stopped : typeof t.skip === 'function' ? t.skip(ctx) : (t.skip ?? false)),
-        task: async (ctx, task) => {
-          try {
-            return await t.task(ctx, task);
-          } catch (e) {
-            if (!(e instanceof PxeError && e.code === 'INTERRUPTED')) throw e;
-            interrupted = e;
-            task.skip(stopped);
-          }
+  const stopped = (t: CliTask) => `${t.title}: interrupted`;
+  /** Runs one task; false when a stop request ended it (the task list shows it as skipped). */
+  const run = async (t: CliTask, line: TaskLine): Promise<boolean> => {
+    try {
+      await t.run(line);
+      return true;
+    } catch (e) {
+      if (!(e instanceof PxeError && e.code === 'INTERRUPTED')) throw e;
+      interrupted = e;
+      return false;
+    }
+  };
+  const skipReason = (t: CliTask): string | false => (interrupted !== undefined ? stopped(t) : (t.skip?.() ?? false));
+
+  if (options.silent) {
+    const line: TaskLine = { output: '', title: '' };
+    for (const t of tasks) if (skipReason(t) === false) await run(t, line);
+  } else {
+    const { Listr, PRESET_TIMESTAMP } = await import('listr2');
+    const list = new Listr<object, 'default', 'verbose'>(
+      tasks.map((t) => ({
+        title: t.title,
+        skip: () => skipReason(t),
+        task: async (_ctx, task) => {
+          if (!(await run(t, task))) task.skip(stopped(t));
         },
-      };
-    }),
-    options,
-  );
-  try {
-    await list.run();
-  } catch (e) {
-    if (e instanceof PxeError && rendererReportsErrors(options)) (e as PxeError & { reported?: boolean }).reported = true;
-    throw e;
+        rendererOptions: { bottomBar: 1 },
+      })),
+      {
+        renderer: 'default',
+        fallbackRenderer: 'verbose',
+        fallbackRendererCondition: plainOutput(),
+        rendererOptions: { showErrorMessage: false, collapseErrors: false },
+        fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP, logTitleChange: false },
+        exitOnError: true,
+        // Signals are src/cli/signals.ts's: listr2's own handler would exit(127) with no clean-up.
+        registerSignalListeners: false,
+      },
+    );
+    try {
+      await list.run();
+    } catch (e) {
+      // The plain renderer has logged the failure as its one line.
+      if (e instanceof PxeError && plainOutput()) (e as PxeError & { reported?: boolean }).reported = true;
+      throw e;
+    }
   }
   if (interrupted !== undefined) throw interrupted;
 }

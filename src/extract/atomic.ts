@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describeSystemError, PxeError } from '../errors.js';
 import type { ImageTree } from '../iso9660/image.js';
+import { stagingOwner, stagingPath } from './staging-name.js';
 import { processAlive } from '../pid.js';
 import { extractTree, setDirectoryAttributes, type ExtractOptions, type ExtractResult } from './extract.js';
 import { removeTree } from './remove.js';
@@ -19,20 +19,6 @@ export async function checkExtractTarget(dir: string): Promise<{ target: string;
   const parentStat = await lstat(parent).catch(() => undefined);
   if (!parentStat?.isDirectory()) throw new PxeError('USAGE', `${parent}: parent directory does not exist`, { file: parent });
   return { target, parent, existing: existing !== undefined };
-}
-
-/**
- * The staging directory beside `target`: `.<name>.partial-<pid>-<hex>`. The pid says whose it
- * is, so that what a killed extraction left can be told from one still running.
- */
-function stagingPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-/** The pid in a staging directory's name, or undefined for any other name. */
-export function stagingOwner(name: string): number | undefined {
-  const m = /^\..+\.partial-(\d+)-[0-9a-f]+$/.exec(name);
-  return m ? Number(m[1]) : undefined;
 }
 
 /**

@@ -8,18 +8,16 @@
 import { constants, copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PxeError, type Warning, type WarningHandler } from '../errors.js';
-import { extractImageTo } from '../extract/atomic.js';
-import { writeCombinedInitrd } from '../extract/combined-initrd.js';
 import { removeTree } from '../extract/remove.js';
-import { openImage, type DiscImage } from '../udf/disc.js';
-import { treeViewOf, type Profile } from '../profiles/index.js';
+import type { DiscImage } from '../udf/disc.js';
+import type { Profile } from '../profiles/index.js';
 import { failpoint } from './failpoint.js';
 import { ioError } from './fs-atomic.js';
 import { identify } from './identify.js';
 import { checkName, Layout } from './layout.js';
-import { needsTreeView, planImport, type ImportPlan, type ImportRequest } from './plan.js';
+import { needsTreeView, planImport, type ImportPlan, type ImportRequest, type PlanFacts } from './plan.js';
 import { RootSession, type SessionOptions } from './session.js';
-import { resolveSettings } from './settings.js';
+import { resolveSettings, type ResolvedSettings } from './settings.js';
 import { readRootState } from './read.js';
 import type { ImportRecord, SourceIdentity, State } from './state.js';
 
@@ -198,24 +196,45 @@ export async function previewImport(request: ImportRequest, options: ImportOptio
   }
 }
 
+/**
+ * `sync`'s look at one image in the session it holds: the plan when importing `request` would
+ * change nothing, else undefined (and importImage does the import, in a session of its own). The
+ * same plan as the import's, from the identity and the state alone: one that needs the image's
+ * tree view is never unchanged. Nothing is written, so nothing needs checking before a commit.
+ */
+export async function planIfUnchanged(request: ImportRequest, options: ImportOptions, session: RootSession, identity: SourceIdentity): Promise<ImportPlan | undefined> {
+  const facts = await planFacts(request, options, session.state, session.settings, identity);
+  if (needsTreeView(facts, request)) return undefined;
+  const plan = planImport({ ...facts, tree: undefined }, request);
+  return plan.action === 'unchanged' ? plan : undefined;
+}
+
+/** What the plan needs but the image's tree view: the versions on disk, the clock. */
+async function planFacts(request: ImportRequest, options: ImportOptions, state: State, settings: ResolvedSettings, identity: SourceIdentity): Promise<Omit<PlanFacts, 'tree'>> {
+  const layout = new Layout(options.root);
+  const present = new Set(await readdir(layout.versionsOf(request.name)).catch(() => [] as string[]));
+  return { root: options.root, state, identity, settings, present, profiles: options.profiles, now: (options.now ?? (() => new Date()))() };
+}
+
 /** Gathers what the plan needs — the versions on disk and, only when needed, the image's tree view — and plans. */
 async function makePlan(
   request: ImportRequest,
   options: ImportOptions,
   state: State,
-  settings: ReturnType<typeof resolveSettings>,
+  settings: ResolvedSettings,
   identity: SourceIdentity,
   opened: (image: DiscImage) => void,
 ): Promise<ImportPlan> {
-  const layout = new Layout(options.root);
-  const present = new Set(await readdir(layout.versionsOf(request.name)).catch(() => [] as string[]));
-  const facts = { root: options.root, state, identity, settings, present, profiles: options.profiles, now: (options.now ?? (() => new Date()))() };
-  if (!needsTreeView(facts, request)) return planImport({ ...facts, view: undefined }, request);
+  const facts = await planFacts(request, options, state, settings, identity);
+  if (!needsTreeView(facts, request)) return planImport({ ...facts, tree: undefined }, request);
+  // Only a plan that looks into the image loads the image readers and the profile code: an unchanged
+  // re-import (a cron run) decides from the identity and the state alone.
+  const [{ openImage }, { analyzeView, treeViewOf }] = await Promise.all([import('../udf/disc.js'), import('../profiles/index.js')]);
   const image = await openImage(request.image, { onWarning: options.onWarning });
   opened(image);
   // A note, not a warning: reading UDF over a Windows disc's README.TXT stub is what the user wants, and --strict must not refuse it.
   if (image.treeNote) options.onNote?.(`${request.image}: ${image.treeNote}`);
-  return planImport({ ...facts, view: await treeViewOf(image) }, request);
+  return planImport({ ...facts, tree: { view: await treeViewOf(image), analyze: analyzeView } }, request);
 }
 
 /** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
@@ -235,6 +254,7 @@ async function placeTree(image: DiscImage, plan: ImportPlan & { action: 'new-ver
     return;
   }
   const combined = plan.analysis.plan.combinedInitrds;
+  const [{ extractImageTo }, { writeCombinedInitrd }] = await Promise.all([import('../extract/atomic.js'), import('../extract/combined-initrd.js')]);
   await extractImageTo(image, target, {
     onWarning: options.onWarning,
     signal: options.signal,

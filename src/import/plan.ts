@@ -5,7 +5,7 @@
  * `--dry-run`, `--json` and `--check` print the very plan the real run applies.
  */
 import { PxeError, type Warning } from '../errors.js';
-import { analyzeView, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
+import type { Analysis, AnalyzeOptions, Profile, TreeView } from '../profiles/index.js';
 import type { ResolvedSettings } from './settings.js';
 import { httpBaseWarnings, serveContext } from './serve.js';
 import { Layout, versionId } from './layout.js';
@@ -34,8 +34,18 @@ export interface PlanFacts {
   readonly present: ReadonlySet<string>;
   readonly profiles: readonly Profile[];
   readonly now: Date;
-  /** The image's tree view; needed only when {@link needsTreeView} says so. */
-  readonly view: TreeView | undefined;
+  /** The image's tree; needed only when {@link needsTreeView} says so. */
+  readonly tree: ImageTree | undefined;
+}
+
+/**
+ * What a plan that looks into the image is given: its tree view, and the profile analysis to run
+ * on it (profiles/index.ts analyzeView). The edge passes both, loading the profile code only for
+ * such a plan: a re-import that finds the image unchanged (a cron run) plans without it.
+ */
+export interface ImageTree {
+  readonly view: TreeView;
+  readonly analyze: (view: TreeView, image: string, options: AnalyzeOptions) => Analysis;
 }
 
 /** Why the import does what it does: shown by --dry-run, and in --json as codes and text. */
@@ -65,7 +75,7 @@ export type ImportPlan =
   | (PlanBase & { readonly action: 'new-version'; readonly record: ImportRecord; readonly analysis: Analysis; readonly place: 'extract' | 'copy-iso' });
 
 /** True when the plan cannot be made without the image's tree view (new version, or command lines planned again). */
-export function needsTreeView(facts: Omit<PlanFacts, 'view'>, request: ImportRequest): boolean {
+export function needsTreeView(facts: Omit<PlanFacts, 'tree'>, request: ImportRequest): boolean {
   const d = decide(facts, request);
   return d.kind === 'new-version' || d.replan;
 }
@@ -80,7 +90,7 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
   const nextState = (record: ImportRecord | undefined): State => withSettings(record ? withImport(state, record) : state, settings.settings);
 
   if (d.kind === 'new-version' || d.replan) {
-    if (!facts.view) throw new PxeError('INTERNAL', `planImport(${name}): the tree view is needed (see needsTreeView)`);
+    if (!facts.tree) throw new PxeError('INTERNAL', `planImport(${name}): the tree view is needed (see needsTreeView)`);
   }
 
   if (d.kind === 'new-version') {
@@ -91,7 +101,7 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       : [];
     const record: ImportRecord = {
       name,
-      label: request.label ?? defaultLabel(analysis, facts.view!, name),
+      label: request.label ?? defaultLabel(analysis, facts.tree!.view, name),
       source: facts.identity,
       profile: { id: analysis.match.profile.id, family: analysis.match.profile.family, release: analysis.match.release },
       version,
@@ -131,7 +141,7 @@ interface Decision {
   readonly reasons: PlanReason[];
 }
 
-function decide(facts: Omit<PlanFacts, 'view'>, request: ImportRequest): Decision {
+function decide(facts: Omit<PlanFacts, 'tree'>, request: ImportRequest): Decision {
   const { state, identity, settings } = facts;
   if (state.chains?.[request.name]) {
     throw new PxeError('USAGE', `--as: "${request.name}" is the name of a chain entry (pxe-import chain list); import under another name`);
@@ -167,7 +177,8 @@ function updateReasons(prev: ImportRecord, next: ImportRecord, wasSettings: Root
 
 function analyze(facts: PlanFacts, request: ImportRequest, version: string, profileId: string | undefined): Analysis {
   const { server, httpBase } = facts.settings.settings;
-  const analysis = analyzeView(facts.view!, request.image, {
+  const tree = facts.tree!;
+  const analysis = tree.analyze(tree.view, request.image, {
     profiles: facts.profiles,
     profileId,
     serve: serveContext(new Layout(facts.root), request.name, server, httpBase, version),

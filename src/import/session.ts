@@ -266,25 +266,26 @@ export class RootSession {
     }
   }
 
-  /** The snapshot of everything the derived files could replace or remove. */
+  /**
+   * The snapshot of everything the derived files could replace or remove. Each group of reads is
+   * made at once (one wait for the disk, not one per file); the maps keep the listing order.
+   */
   async #snapshot(paths: readonly string[]): Promise<DiskSnapshot> {
-    const files = new Map<string, string>();
-    for (const p of paths) {
-      const text = await readFile(p, 'utf8').catch(() => undefined);
-      if (text !== undefined) files.set(p, text);
-    }
-    const hostFiles = new Map<string, string>();
-    for (const { dir, accepts } of hostFileDirs(this.layout)) {
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        if (!accepts(name)) continue;
-        const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
-        if (text !== undefined) hostFiles.set(join(dir, name), text);
-      }
-    }
-    const rootEntries = new Map<string, string | null>();
-    for (const e of await readdir(this.options.root, { withFileTypes: true }).catch(() => [])) {
-      rootEntries.set(e.name, e.isSymbolicLink() ? await readlink(join(this.options.root, e.name)).catch(() => '') : null);
-    }
+    const readText = (p: string) => readFile(p, 'utf8').catch(() => undefined);
+    const texts = async (ps: readonly string[]) => {
+      const read = await Promise.all(ps.map(readText));
+      const out = new Map<string, string>();
+      ps.forEach((p, i) => read[i] !== undefined && out.set(p, read[i]));
+      return out;
+    };
+    const files = await texts(paths);
+    const hostPaths = await Promise.all(
+      hostFileDirs(this.layout).map(async ({ dir, accepts }) => (await readdir(dir).catch(() => [] as string[])).filter(accepts).map((name) => join(dir, name))),
+    );
+    const hostFiles = await texts(hostPaths.flat());
+    const listing = await readdir(this.options.root, { withFileTypes: true }).catch(() => []);
+    const targets = await Promise.all(listing.map((e) => (e.isSymbolicLink() ? readlink(join(this.options.root, e.name)).catch(() => '') : null)));
+    const rootEntries = new Map<string, string | null>(listing.map((e, i) => [e.name, targets[i] ?? null]));
     const exportsFile = this.#settings.settings.exportsFile;
     const exports = await readFile(exportsFile).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;

@@ -6,10 +6,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeSystemError, PxeError, type WarningHandler } from '../errors.js';
-import { importImage, type ImportOptions, type ImportResult } from './apply.js';
+import { importImage, planIfUnchanged, type ImportOptions, type ImportResult } from './apply.js';
+import { identify } from './identify.js';
 import { checkName, nameFromImage } from './layout.js';
+import type { ImportRequest } from './plan.js';
 import { removeImport } from './remove.js';
-import { RootSession } from './session.js';
+import { RootSession, type SessionOptions } from './session.js';
 import { readRootState } from './read.js';
 import type { State } from './state.js';
 
@@ -112,49 +114,109 @@ export async function syncFolder(request: SyncRequest, given: ImportOptions, onE
   const options = { ...given, onWarning: oncePerRun(given.onWarning) };
   // A stop request (src/cli/signals.ts) ends the sync between images, or the import it interrupts.
   const stopped = (done: number, detail: string) => new PxeError('INTERRUPTED', `${detail}; sync stopped with ${done} of ${entries.length} image(s) done`);
-  for (const [done, entry] of entries.entries()) {
-    if (options.signal?.aborted) throw stopped(done, `${entry.name}: not looked at`);
-    try {
-      const result = await importImage({ image: join(folder, entry.file), name: entry.name, profileId: undefined, label: undefined, force: false, retention: request.retention }, options);
-      onEvent({ kind: 'imported', entry, result });
-    } catch (e) {
-      if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(done, e.message);
-      if (stopsTheRun(e)) throw e;
-      failed++;
-      onEvent({ kind: 'failed', entry, error: e as Error });
-    }
-  }
-  if (request.prune) {
-    if (options.signal?.aborted) throw stopped(entries.length, 'nothing was pruned');
-    const state = await readRootState(options.root);
-    const present = new Set(entries.map((e) => join(folder, e.file)));
-    const { remove, refusal } = planPrune(state, folder, present, request.force, st.dev);
-    if (refusal) {
-      failed++;
-      onEvent({ kind: 'not-pruned', name: undefined, reason: refusal });
-    }
-    for (const name of remove) {
+  // Images found unchanged are looked at in one session, held from one to the next: locking,
+  // reading the state and checking the derived files once, not once per image, is what keeps a
+  // cron run over a folder of unchanged images quick. An image with work to do is imported as on
+  // its own (importImage, its own session), this one closed first.
+  const held = new HeldSession({ ...options, needServer: true });
+  try {
+    for (const [done, entry] of entries.entries()) {
+      if (options.signal?.aborted) throw stopped(done, `${entry.name}: not looked at`);
+      const image: ImportRequest = { image: join(folder, entry.file), name: entry.name, profileId: undefined, label: undefined, force: false, retention: request.retention };
       try {
-        await removeImport(options, name, false);
-        onEvent({ kind: 'removed', name });
+        const identity = await identify(image.image);
+        const session = await held.open();
+        const plan = await planIfUnchanged(image, options, session, identity);
+        if (plan !== undefined) {
+          const record = session.state.imports[entry.name]!;
+          onEvent({ kind: 'imported', entry, result: { name: entry.name, action: 'unchanged', plan, record, changed: held.newChanges() } });
+          continue;
+        }
+        await held.close();
+        onEvent({ kind: 'imported', entry, result: await importImage(image, options) });
       } catch (e) {
-        if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(entries.length, `${name}: not removed (${e.message})`);
-        // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
+        if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(done, e.message);
         if (stopsTheRun(e)) throw e;
         failed++;
-        onEvent({ kind: 'not-pruned', name, reason: (e as Error).message });
+        onEvent({ kind: 'failed', entry, error: e as Error });
       }
     }
-  }
-  if (options.signal?.aborted) throw stopped(entries.length, 'every image was looked at');
-  // Remembered for the next prune: the file system this folder's images were found on.
-  if (entries.length > 0) {
-    await RootSession.with({ ...options, needServer: false }, async (session) => {
-      if (session.state.syncFolders?.[folder]?.device === st.dev) return;
-      await session.commit({ ...session.state, syncFolders: { ...session.state.syncFolders, [folder]: { device: st.dev } } });
-    });
+    if (request.prune) {
+      await held.close();
+      if (options.signal?.aborted) throw stopped(entries.length, 'nothing was pruned');
+      const state = await readRootState(options.root);
+      const present = new Set(entries.map((e) => join(folder, e.file)));
+      const { remove, refusal } = planPrune(state, folder, present, request.force, st.dev);
+      if (refusal) {
+        failed++;
+        onEvent({ kind: 'not-pruned', name: undefined, reason: refusal });
+      }
+      for (const name of remove) {
+        try {
+          await removeImport(options, name, false);
+          onEvent({ kind: 'removed', name });
+        } catch (e) {
+          if (e instanceof PxeError && e.code === 'INTERRUPTED') throw stopped(entries.length, `${name}: not removed (${e.message})`);
+          // Machines still assigned to it (pxe-import host): keep it, say why, go on with the others.
+          if (stopsTheRun(e)) throw e;
+          failed++;
+          onEvent({ kind: 'not-pruned', name, reason: (e as Error).message });
+        }
+      }
+    }
+    if (options.signal?.aborted) throw stopped(entries.length, 'every image was looked at');
+    // Remembered for the next prune: the file system this folder's images were found on.
+    if (entries.length > 0) {
+      const remember = async (session: RootSession) => {
+        if (session.state.syncFolders?.[folder]?.device === st.dev) return;
+        await session.commit({ ...session.state, syncFolders: { ...session.state.syncFolders, [folder]: { device: st.dev } } });
+      };
+      // The held session resolved the settings as an import does, and holds them recorded
+      // already (an unchanged plan means so): committing in it records what a session that
+      // guesses nothing would.
+      const session = held.current();
+      if (session !== undefined) await remember(session);
+      else await RootSession.with({ ...options, needServer: false }, remember);
+    }
+  } finally {
+    await held.close();
   }
   return { failed, total: entries.length + refused.length };
+}
+
+/** A session opened when first needed and kept open until closed; reopened on the next need. */
+class HeldSession {
+  #session: RootSession | undefined;
+  /** How many of the session's changed files were already reported. */
+  #reported = 0;
+
+  constructor(readonly options: SessionOptions) {}
+
+  async open(): Promise<RootSession> {
+    if (this.#session === undefined) {
+      this.#session = await RootSession.open(this.options);
+      this.#reported = 0;
+    }
+    return this.#session;
+  }
+
+  current(): RootSession | undefined {
+    return this.#session;
+  }
+
+  /** Files the session changed since the last call (opening it may have repaired some). */
+  newChanges(): string[] {
+    const all = this.#session?.changed ?? [];
+    const out = all.slice(this.#reported);
+    this.#reported = all.length;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    await s?.close();
+  }
 }
 
 /**

@@ -4,15 +4,20 @@
  * repair.ts rebuilds the state from it.
  */
 import { readdir } from 'node:fs/promises';
-import { stagingOwner } from '../extract/atomic.js';
-import type { Layout } from './layout.js';
+import { stagingOwner } from '../extract/staging-name.js';
+import { isVersionId, type Layout } from './layout.js';
 
 /**
  * What an interrupted extraction or copy leaves in a versions folder (extract/atomic.ts, apply.ts
  * name them). Under the lock no other run extracts there, so whatever pid it names is gone.
+ *
+ * A version id (layout.ts) is what imports name their trees, and never such a leftover. The
+ * staging names come from extract/staging-name.ts, which loads nothing of the extractor.
  */
 export function isLeftover(name: string): boolean {
-  return stagingOwner(name) !== undefined || /\.partial$/.test(name);
+  if (isVersionId(name)) return false;
+  if (/\.partial$/.test(name)) return true;
+  return stagingOwner(name) !== undefined;
 }
 
 /**
@@ -24,10 +29,11 @@ export async function listVersionDirs(layout: Layout): Promise<Map<string, strin
   const out = new Map<string, string[]>();
   const names = await readdir(layout.versionsDir, { withFileTypes: true }).catch(() => []);
   for (const name of names.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-    const versions = (await readdir(layout.versionsOf(name), { withFileTypes: true }).catch(() => []))
-      .filter((e) => e.isDirectory() && !isLeftover(e.name))
-      .map((e) => e.name)
-      .sort();
+    const versions: string[] = [];
+    for (const e of await readdir(layout.versionsOf(name), { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory() && !isLeftover(e.name)) versions.push(e.name);
+    }
+    versions.sort();
     if (versions.length > 0) out.set(name, versions);
   }
   return out;

@@ -14,11 +14,16 @@ async function loadDirectory(dir: string): Promise<Profile[]> {
   } catch (e) {
     throw new PxeError('USAGE', `${dir}: cannot read profile directory: ${describeSystemError(e)}`, { file: dir, cause: e });
   }
+  // Read all at once (one wait for the disk, not one per file), then taken in name order: the
+  // first file that cannot be read or parsed is the one reported, as when read one by one.
+  const texts = await Promise.allSettled(names.map((name) => readFile(join(dir, name), 'utf8')));
   const profiles: Profile[] = [];
   const ids = new Map<string, string>();
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
     const file = join(dir, name);
-    const profile = parseProfile(await readFile(file, 'utf8'), file);
+    const text = texts[i]!;
+    if (text.status === 'rejected') throw text.reason;
+    const profile = parseProfile(text.value, file);
     const clash = ids.get(profile.id);
     if (clash) throw new PxeError('PROFILE_INVALID', `${file}: id: "${profile.id}" is already defined in ${clash}`, { file });
     ids.set(profile.id, file);

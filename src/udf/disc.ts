@@ -1,14 +1,14 @@
 import { PxeError, type WarningHandler } from '../errors.js';
 import type { BootCatalog } from '../iso9660/el-torito.js';
 import type { IsoDirectory } from '../iso9660/entry.js';
-import { readIsoImage, type ImageTree, type IsoImage, type TreeKind } from '../iso9660/image.js';
+import { readIsoImage, type ImageTree, type IsoImage } from '../iso9660/image.js';
 import { openFileSource, readExactly, type ImageSource } from '../iso9660/source.js';
 import type { VolumeInfo } from '../iso9660/volume-descriptor.js';
+import type { DiscTree } from './tree-kinds.js';
 import { hasUdfVolume, readUdfTree, readUdfVolume, type UdfVolume, type UdfVolumeInfo } from './image.js';
 
 /** The trees an image may be read from: the ISO9660 reader's three and UDF. */
-export type DiscTree = TreeKind | 'udf';
-export const DISC_TREES: readonly DiscTree[] = ['udf', 'rockridge', 'joliet', 'iso9660'];
+export { DISC_TREES, type DiscTree } from './tree-kinds.js';
 
 export interface DiscReadOptions {
   /** `auto`: the ISO9660 reader's choice, but UDF when the ISO9660 tree is a stub or missing. */

@@ -11,7 +11,7 @@ import { identify } from '../../src/import/identify.js';
 import { needsTreeView, planImport, type ImportPlan, type ImportRequest, type PlanFacts } from '../../src/import/plan.js';
 import { resolveSettings, type HostNetwork, type SettingFlags } from '../../src/import/settings.js';
 import { EMPTY_STATE, withChain, type SourceIdentity, type State } from '../../src/import/state.js';
-import { loadProfiles, treeViewOf, type Profile, type TreeView } from '../../src/profiles/index.js';
+import { analyzeView, loadProfiles, treeViewOf, type Profile, type TreeView } from '../../src/profiles/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const DEMO = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
@@ -45,10 +45,10 @@ function plan(state: State, flags: SettingFlags, options: { present?: string[]; 
     present: new Set(options.present ?? []),
     profiles,
     now: options.now ?? NOW,
-    view: undefined,
+    tree: undefined,
   };
   const req = { ...request, ...options.request };
-  return planImport({ ...facts, view: needsTreeView(facts, req) ? view : undefined }, req);
+  return planImport({ ...facts, tree: needsTreeView(facts, req) ? { view, analyze: analyzeView } : undefined }, req);
 }
 
 const flags = { server: '192.0.2.10', clients: '192.0.2.0/24', exportsFile: '/etc/exports.d/pxe-import.exports' };

@@ -166,7 +166,7 @@ describe('rebuildState', () => {
     const identity = await identify(DEMO);
     const request: ImportRequest = { image: DEMO, name: 'demo', profileId: undefined, label: undefined, force: false, retention: 1 };
     const base = { root: ROOT, state: repaired, identity, settings: resolveSettings(flags, {}, repaired.settings, network), present: new Set([V1]), profiles, now: new Date('2026-11-25T00:00:00Z') };
-    const plan = planImport({ ...base, view: needsTreeView(base, request) ? view : undefined }, request);
+    const plan = planImport({ ...base, tree: needsTreeView(base, request) ? { view, analyze: analyzeView } : undefined }, request);
     assert.equal(plan.action, 'new-version');
     assert.deepEqual(plan.reasons.map((r) => r.code), ['SOURCE_UNKNOWN']);
     assert.deepEqual(plan.state.imports.demo!.retained.map((r) => r.version), [V1]);

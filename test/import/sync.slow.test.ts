@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { newRelease } from '../helpers/pxe-root.js';
+import { newRelease, runLeftovers, servedFiles } from '../helpers/pxe-root.js';
 
 const demo = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 let work: string;
@@ -70,6 +70,25 @@ describe('pxe-import sync', () => {
       assert.match(r.stderr, /a-b\.iso and a b\.iso both become "a-b"; name one of them in pxe-import\.map/);
     }
     assert.equal((await readdir(join(root, '.pxe-import/versions/a-b'))).length, 1, 'one version, not one per run');
+  });
+
+  test('after one image changed, the others are unchanged and the changed one imported, in folder order; a sync of unchanged images changes no file', async () => {
+    const { dir, isos, root, sync } = await setup(['a.iso', 'b.iso', 'c.iso']);
+    assert.equal((await sync()).code, 0);
+    await newRelease(demo, join(isos, 'b.iso'), 9);
+    const r = await sync();
+    assert.equal(r.code, 0, r.stderr);
+    const said = r.stdout.split('\n').filter((l) => / (unchanged|imported) /.test(l)).map((l) => l.replace(/^\S+ /, '').replace(/ \(.*/, ''));
+    assert.deepEqual(said, ['a: unchanged', 'b: imported', 'c: unchanged']);
+    assert.deepEqual(await runLeftovers(root), [], 'no lock or staging tree left');
+    const state = await readFile(join(root, '.pxe-import/state.json'), 'utf8');
+    assert.deepEqual(Object.keys(JSON.parse(state).syncFolders), [isos]);
+    const served = await servedFiles(root, join(dir, 'pxe.exports'));
+    const again = await sync();
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.split('\n').filter((l) => / unchanged /.test(l)).length, 3, again.stdout);
+    assert.equal(await readFile(join(root, '.pxe-import/state.json'), 'utf8'), state);
+    assert.deepEqual(await servedFiles(root, join(dir, 'pxe.exports')), served);
   });
 
   test('a locked root stops the sync with exit 75 and one message', async () => {

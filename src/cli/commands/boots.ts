@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { PxeError } from '../../errors.js';
-import { readBootLogs } from '../../import/boot-log-file.js';
-import { Layout } from '../../import/layout.js';
 import { rootRequest } from '../root-options.js';
 
 /** `pxe-import boots`: the boots `serve` logged (Layout.bootLog), oldest first. */
@@ -16,6 +14,7 @@ export function registerBoots(program: Command): void {
     .action(async (flags: { root?: string; config?: string; json?: boolean }) => {
       const { request } = await rootRequest({ root: flags.root, config: flags.config }, {});
       if (!(await stat(request.root).then((s) => s.isDirectory(), () => false))) throw new PxeError('USAGE', `${request.root}: no PXE root here (no such directory)`);
+      const [{ readBootLogs }, { Layout }] = await Promise.all([import('../../import/boot-log-file.js'), import('../../import/layout.js')]);
       const boots = await readBootLogs(new Layout(request.root));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(boots, null, 2)}\n`);

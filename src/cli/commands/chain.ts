@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { readRootState } from '../../import/read.js';
-import { addChain, removeChain } from '../../import/chain.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
+
+/** Loaded when a subcommand runs, not at the top (see main.ts). */
+const loadChain = () => import('../../import/chain.js');
 
 /** `pxe-import chain add|remove|list`: menu items that run a distribution's own pxelinux netboot tree. */
 export function registerChain(program: Command): void {
@@ -15,12 +17,14 @@ export function registerChain(program: Command): void {
       .requiredOption('--to <dir-or-url>', 'the netboot tree: a directory under the PXE root (with pxelinux.cfg/default), or an http:// URL')
       .option('--label <text>', 'menu label'),
   ).action(async (name: string, flags: RootFlags & { to: string; label?: string }) => {
+    const { addChain } = await loadChain();
     const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await addChain(root, { name, to: flags.to, label: flags.label });
     process.stdout.write(`${name}: chains ${r.chain.prefix}; ${r.changed.length} file(s) changed\n`);
     for (const n of r.notes) note(n);
   });
   addRootOptions(chain.command('remove').description('Remove a chain entry').argument('<name>', 'entry name')).action(async (name: string, flags: RootFlags) => {
+    const { removeChain } = await loadChain();
     const { request: root } = await rootRequest(flags, { onNote: note });
     await removeChain(root, name);
     process.stdout.write(`${name}: removed\n`);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { checkExtractTarget, extractImageTo, removeStaleStaging } from '../../extract/atomic.js';
 import type { ExtractResult } from '../../extract/extract.js';
-import { openImage } from '../../udf/disc.js';
 import { formatBytes } from '../format.js';
 import { parseTreeOption } from '../options.js';
 import { progressReporter, runTasks } from '../progress.js';
@@ -24,6 +22,8 @@ export function registerExtract(program: Command): void {
     .option('-q, --quiet', 'print nothing but errors and warnings')
     .option('--json', 'print the result as JSON')
     .action(async (imagePath: string, dir: string, flags: ExtractFlags) => {
+      // Loaded on use, not at the top (see main.ts).
+      const [{ checkExtractTarget, extractImageTo, removeStaleStaging }, { openImage }] = await Promise.all([import('../../extract/atomic.js'), import('../../udf/disc.js')]);
       const warnings = new WarningLog();
       // Opened before the task list so a bad image is one plain error line.
       const tree = parseTreeOption(flags.tree);
@@ -44,16 +44,15 @@ export function registerExtract(program: Command): void {
           [
             {
               title: `Extracting ${imagePath} (${formatBytes(image.stats.bytes)}, ${image.stats.files} files) into ${dir}`,
-              task: async (_ctx, task) => {
-                const report = progressReporter((text) => (task.output = text));
+              run: async (line) => {
+                const report = progressReporter((text) => (line.output = text));
                 result = await extractImageTo(image, dir, {
                   onWarning: warnings.handler,
                   signal: stopRequested,
                   onProgress: (p) => report(p.bytesDone, p.bytesTotal),
                 });
-                task.title = `Extracted ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks, ${result.hardLinks} hard links (${formatBytes(result.bytes)}) into ${dir}`;
+                line.title = `Extracted ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks, ${result.hardLinks} hard links (${formatBytes(result.bytes)}) into ${dir}`;
               },
-              rendererOptions: { bottomBar: 1 },
             },
           ],
           renderOptions,

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { readRootState } from '../../import/read.js';
-import { addHost, removeHosts } from '../../import/hosts.js';
-import { loadProfiles } from '../../profiles/index.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
+
+/** Loaded when a subcommand runs, not at the top (see main.ts). */
+const loadHosts = () => import('../../import/hosts.js');
 
 /** `pxe-import host add|remove|list`: machines that boot one entry without a menu. */
 export function registerHost(program: Command): void {
@@ -19,8 +20,9 @@ export function registerHost(program: Command): void {
       .option('--auto <file>', "an answer file for the entry's installer (Anaconda: a kickstart), checked, served from the root over HTTP and named with the family's argument (inst.ks=URL)")
       .option('--profiles <dir>', 'also load profiles from DIR, as the import did; repeatable', (v: string, p: string[]) => [...p, v], []),
   ).action(async (mac: string, flags: RootFlags & { entry: string; append?: string; auto?: string; profiles: string[] }) => {
+    const { addHost } = await loadHosts();
     const { config, request: root } = await rootRequest(flags, { onNote: note });
-    const profiles = flags.auto === undefined ? [] : await loadProfiles([...(config.profiles ?? []), ...flags.profiles]);
+    const profiles = flags.auto === undefined ? [] : await (await import('../../profiles/index.js')).loadProfiles([...(config.profiles ?? []), ...flags.profiles]);
     const r = await addHost(root, { mac, entry: flags.entry, append: flags.append, auto: flags.auto, profiles });
     const target = `${r.host.import}${r.host.entry ? `/${r.host.entry}` : ' (its default entry)'}`;
     process.stdout.write(`${r.host.mac}: ${r.action}: boots ${target}${r.host.append ? ` with "${r.host.append}"` : ''}; ${r.changed.length} file(s) changed\n`);
@@ -33,6 +35,7 @@ export function registerHost(program: Command): void {
       .description('Remove machines\' assignments: they get the menu again')
       .argument('<mac...>', 'MAC addresses'),
   ).action(async (macs: string[], flags: RootFlags) => {
+    const { removeHosts } = await loadHosts();
     const { request: root } = await rootRequest(flags, { onNote: note });
     const r = await removeHosts(root, macs);
     for (const m of r.removed) process.stdout.write(`${m}: removed\n`);

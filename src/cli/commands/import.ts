@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { PxeError } from '../../errors.js';
-import { previewImport, startImport, type ImportOptions, type ImportResult } from '../../import/apply.js';
+import type { ImportOptions, ImportResult } from '../../import/apply.js';
 import { nameFromImage } from '../../import/layout.js';
 import type { ImportPlan, ImportRequest } from '../../import/plan.js';
 import type { ImportRecord } from '../../import/state.js';
-import { loadProfiles } from '../../profiles/index.js';
+import { loadProfiles } from '../../profiles/load.js';
 import { ExitCode } from '../exit-codes.js';
 import { progressReporter, runTasks } from '../progress.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
@@ -52,6 +52,8 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
   if (!existsSync(imagePath) && !/[/.]/.test(imagePath)) {
     throw new PxeError('USAGE', `unknown command "${imagePath}" (and no image file of that name); see pxe-import --help`);
   }
+  // Loaded on use, not at the top (see main.ts).
+  const { previewImport, startImport } = await import('../../import/apply.js');
   const warnings = new WarningLog();
   const notes: string[] = [];
   const { config, request: root } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => notes.push(n) });
@@ -90,11 +92,7 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
       run.steps.map((s) => ({
         title: s.title,
         skip: () => s.skip(),
-        task: async (_ctx, task) => {
-          const report = progressReporter((text) => (task.output = text));
-          await s.run(report);
-        },
-        rendererOptions: { bottomBar: 1 },
+        run: (line) => s.run(progressReporter((text) => (line.output = text))),
       })),
       renderOptions,
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { initRoot, type LoaderOutcome } from '../../import/init.js';
+import type { LoaderOutcome } from '../../import/init.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 
 interface InitFlags extends RootFlags {
@@ -18,6 +18,8 @@ export function registerInit(program: Command): void {
       .option('--force', "replace boot-loader files in the root that differ from this system's (WARNING: also ones you put there)")
       .option('--json', 'print the result as JSON'),
   ).action(async (flags: InitFlags) => {
+    // Loaded on use, not at the top (see main.ts).
+    const { initRoot } = await import('../../import/init.js');
     const { request } = await rootRequest(flags, { onNote: (n) => process.stdout.write(`note: ${n}\n`) });
     const result = await initRoot({ root: request, sysroot: resolve(flags.sysroot ?? '/'), force: Boolean(flags.force) });
     if (flags.json) {

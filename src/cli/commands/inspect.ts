@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { describeDisc, type DiscDescription } from '../../udf/describe.js';
-import { openImage, type DiscTree } from '../../udf/disc.js';
+import type { DiscDescription } from '../../udf/describe.js';
+import type { DiscTree } from '../../udf/disc.js';
 import { formatBytes } from '../format.js';
 import { WarningLog } from '../warnings.js';
 import { PxeError, formatWarning } from '../../errors.js';
-import { analyzeImage, loadProfiles, type Analysis } from '../../profiles/index.js';
+import type { Analysis } from '../../profiles/index.js';
+import { loadProfiles } from '../../profiles/load.js';
 import { parseTreeOption } from '../options.js';
 import { Layout, nameFromImage } from '../../import/layout.js';
 import { readRootState } from '../../import/read.js';
@@ -39,6 +40,12 @@ export function registerInspect(program: Command): void {
     .option('--config <file>', 'settings file (default: /etc/pxe-import/config.json when present)')
     .option('--http-base <url>', 'URL of the PXE root over HTTP (default: as an import would use, else http://SERVER/)')
     .action(async (imagePath: string, flags: InspectFlags) => {
+      // Loaded on use, not at the top (see main.ts).
+      const [{ describeDisc }, { openImage }, { analyzeImage }] = await Promise.all([
+        import('../../udf/describe.js'),
+        import('../../udf/disc.js'),
+        import('../../profiles/index.js'),
+      ]);
       const warnings = new WarningLog();
       const tree: DiscTree | 'auto' = parseTreeOption(flags.tree);
       // Root, server and HTTP base come from the same resolution as an import's (settings.ts).

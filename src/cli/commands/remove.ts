@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { removeImport } from '../../import/remove.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 import { WarningLog } from '../warnings.js';
 
@@ -11,6 +10,8 @@ export function registerRemove(program: Command): void {
       .argument('<name>', 'the name it was imported as')
       .option('--drop-hosts', 'also remove the machine assignments (pxe-import host) that boot it'),
   ).action(async (name: string, flags: RootFlags & { dropHosts?: boolean }) => {
+    // Loaded on use, not at the top (see main.ts).
+    const { removeImport } = await import('../../import/remove.js');
     const warnings = new WarningLog();
     const { request } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => process.stdout.write(`note: ${n}\n`) });
     try {

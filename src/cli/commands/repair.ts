@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { repairRoot, type RepairPlan } from '../../import/repair.js';
+import type { RepairPlan } from '../../import/repair.js';
 import { renderState } from '../../import/state.js';
-import { loadProfiles } from '../../profiles/index.js';
+import { loadProfiles } from '../../profiles/load.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 import { WarningLog } from '../warnings.js';
 
@@ -27,6 +27,8 @@ export function registerRepair(program: Command): void {
       .option('--dry-run', 'show what would be recorded, change nothing')
       .option('--json', 'print the state (that would be) written, as JSON; notes go to stderr'),
   ).action(async (flags: RepairFlags) => {
+    // Loaded on use, not at the top (see main.ts).
+    const { repairRoot } = await import('../../import/repair.js');
     const warnings = new WarningLog();
     const notes: string[] = [];
     const { config, request } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => notes.push(n) });

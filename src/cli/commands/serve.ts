@@ -2,15 +2,7 @@ import type { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PxeError } from '../../errors.js';
-import { superviseDnsmasq } from '../../import/dnsmasq.js';
-import { unmatchableClients, clientRules } from '../../import/http-policy.js';
-import { startHttpServer } from '../../import/http-server.js';
-import { Layout } from '../../import/layout.js';
-import { checkNfsExports } from '../../import/nfs-check.js';
-import { readRootState } from '../../import/read.js';
-import { resolveSettings } from '../../import/settings.js';
 import type { State } from '../../import/state.js';
-import { renderDnsmasq } from '../../server/dhcp.js';
 import { rootRequest } from '../root-options.js';
 import { dhcpSettings } from './dhcp.js';
 import { stopRequested } from '../signals.js';
@@ -87,6 +79,18 @@ export function registerServe(program: Command): void {
     .option('--no-nfs-check', 'do not check (exportfs -s) that the kernel NFS server serves every exported version, nor run exportfs -ra when it does not')
     .option('--print-unit', 'print a systemd unit running this command, and exit')
     .action(async (flags: ServeFlags) => {
+      // Loaded on use, not at the top (see main.ts).
+      const [{ superviseDnsmasq }, { unmatchableClients, clientRules }, { startHttpServer }, { Layout }, { checkNfsExports }, { readRootState }, { resolveSettings }, { renderDnsmasq }] =
+        await Promise.all([
+          import('../../import/dnsmasq.js'),
+          import('../../import/http-policy.js'),
+          import('../../import/http-server.js'),
+          import('../../import/layout.js'),
+          import('../../import/nfs-check.js'),
+          import('../../import/read.js'),
+          import('../../import/settings.js'),
+          import('../../server/dhcp.js'),
+        ]);
       const listen = parseListen(flags.listen);
       if (flags.dhcp !== 'off' && flags.dhcp !== 'proxy' && flags.dhcp !== 'full') throw new PxeError('USAGE', `--dhcp: expected off, proxy or full, got "${flags.dhcp}"`);
       const { config, request } = await rootRequest({ root: flags.root, config: flags.config, server: flags.server, clients: flags.clients }, {});

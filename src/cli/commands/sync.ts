@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { PxeError } from '../../errors.js';
-import { syncFolder } from '../../import/sync.js';
-import { loadProfiles } from '../../profiles/index.js';
+import { loadProfiles } from '../../profiles/load.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
 import { WarningLog } from '../warnings.js';
 
@@ -27,6 +26,8 @@ export function registerSync(program: Command): void {
       .option('--force', 'with --prune: prune even an empty folder or most of its imports')
       .option('-q, --quiet', 'print only changes, errors and warnings'),
   ).action(async (dir: string, flags: SyncFlags) => {
+    // Loaded on use, not at the top (see main.ts).
+    const { syncFolder } = await import('../../import/sync.js');
     const warnings = new WarningLog();
     const { config, request } = await rootRequest(flags, { onWarning: warnings.handler, onNote: (n) => process.stdout.write(`note: ${n}\n`) });
     const profiles = await loadProfiles([...(config.profiles ?? []), ...(flags.profiles ?? [])]);
