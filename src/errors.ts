@@ -11,6 +11,7 @@ export type PxeErrorCode =
   | 'TARGET_EXISTS' // refusing to replace something the user has
   | 'PROFILE_INVALID'
   | 'PROFILE_NO_MATCH'
+  | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network: nothing imported
   | 'USAGE'
   | 'IO'
   | 'INTERRUPTED' // SIGINT/SIGTERM: the work was rolled back
@@ -58,6 +59,7 @@ export type WarningCode =
   // profiles: tree -> entries
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
+  | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network (the profile's reason): no entry
   // exports and the root
   | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
   | 'STATE_CLIENTS_INVALID' // the state records clients exports(5) cannot take: that import is not exported

@@ -5,7 +5,7 @@
  * `--dry-run`, `--json` and `--check` print the very plan the real run applies.
  */
 import { PxeError, type Warning } from '../errors.js';
-import { analyzeView, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
+import { analyzeView, unsupportedError, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
 import type { ResolvedSettings } from './settings.js';
 import { serveContext } from './serve.js';
 import { Layout, versionId } from './layout.js';
@@ -172,6 +172,8 @@ function analyze(facts: PlanFacts, request: ImportRequest, version: string, prof
     profileId,
     serve: serveContext(new Layout(facts.root), request.name, server, httpBase, version),
   });
+  const refused = unsupportedError(analysis, request.image);
+  if (refused) throw refused;
   if (analysis.match.profile.method === 'sanboot' && httpBase === undefined) {
     throw new PxeError('USAGE', `${request.image}: profile ${analysis.match.profile.id} needs --http-base URL (or httpBase in the config file): iPXE's sanboot reads the ISO over HTTP`);
   }

@@ -40,6 +40,7 @@ export interface EntryPlan {
  * into boot entries with network command lines. Pure: the view holds all it reads.
  */
 export function planBootEntries(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
+  if (profile.method === 'unsupported') return unsupportedPlan(profile);
   if (profile.method !== 'linux') return wholeIsoPlan(profile, view, serve);
   const warnings: Warning[] = [];
   let found: BootMenuEntry[] = [];
@@ -133,6 +134,12 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
     assumptions: [],
     dropped: [],
   };
+}
+
+/** A family recognised but unable to boot over the network: no entry, the profile's reason as a warning. */
+function unsupportedPlan(profile: Profile): EntryPlan {
+  const warning: Warning = { code: 'PROFILE_UNSUPPORTED', message: `${profile.name} cannot boot over the network: ${profile.reason ?? 'no reason given'}` };
+  return { entries: [], warnings: [warning, ...caveats(profile)], configFiles: [], assumptions: [], dropped: [] };
 }
 
 /** `file:line: text` lines, in the order the files were read, then by line. */

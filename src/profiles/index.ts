@@ -52,7 +52,9 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
     );
   }
   const plan = planBootEntries(match.profile, view, options.serve);
-  if (plan.entries.length === 0) {
+  // An unsupported family has no entry by design: its analysis (with the reason) is what inspect
+  // shows, and what import refuses with (unsupportedError).
+  if (plan.entries.length === 0 && match.profile.method !== 'unsupported') {
     const seen = plan.dropped.length > 0 ? ` Entries seen in it and why each was left out:\n${plan.dropped.map((l) => `  ${l}`).join('\n')}` : ' It has no boot entries.';
     throw new PxeError(
       'PROFILE_NO_MATCH',
@@ -61,6 +63,20 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
     );
   }
   return { match, plan };
+}
+
+/**
+ * The refusal for an ISO whose family cannot boot over the network: one line naming the image,
+ * the profile and its reason; undefined when the analysis has entries to import.
+ */
+export function unsupportedError(analysis: Analysis, image: string): PxeError | undefined {
+  const { profile } = analysis.match;
+  if (profile.method !== 'unsupported') return undefined;
+  return new PxeError(
+    'PROFILE_UNSUPPORTED',
+    `${image}: recognised as ${profile.name} (profile ${profile.id}${analysis.match.release ? `, ${analysis.match.release}` : ''}), which cannot boot over the network: ${profile.reason ?? 'no reason given'}. Nothing was imported.`,
+    { file: image },
+  );
 }
 
 export async function analyzeImage(image: IsoImage, options: AnalyzeOptions): Promise<Analysis> {

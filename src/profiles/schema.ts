@@ -12,8 +12,11 @@ export interface Profile {
    * `linux`: boot the kernel and initrds from the extracted tree.
    * `memdisk`: load the whole ISO into RAM with syslinux's memdisk (for ISOs that cannot run from NFS).
    * `sanboot`: iPXE boots the whole ISO over HTTP as a SAN disk (range requests; nothing in RAM).
+   * `unsupported`: recognised, but cannot boot over the network (`reason` says why): no entry is made.
    */
-  readonly method: 'linux' | 'memdisk' | 'sanboot';
+  readonly method: 'linux' | 'memdisk' | 'sanboot' | 'unsupported';
+  /** Why an `unsupported` family cannot boot over the network, and what to use instead; undefined otherwise. */
+  readonly reason: string | undefined;
   readonly family: string;
   readonly name: string;
   /** Higher wins when several profiles match (a derivative over its base family). */
@@ -81,6 +84,8 @@ export const TEMPLATE_VARIABLES = [
   'isoLabel', // the volume id
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+const METHODS = ['linux', 'memdisk', 'sanboot', 'unsupported'] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -184,9 +189,11 @@ export function parseProfile(text: string, file: string): Profile {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PxeError('PROFILE_INVALID', `${file}: expected a JSON object`, { file });
   const f = new Fields(file, '', json);
-  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'sysappend', 'warnings']);
+  f.only(['id', 'family', 'name', 'method', 'reason', 'priority', 'detect', 'release', 'boot', 'cmdline', 'sysappend', 'warnings']);
   const method = f.string('method', false) ?? 'linux';
-  if (method !== 'linux' && method !== 'memdisk' && method !== 'sanboot') f.fail('method', `expected "linux", "memdisk" or "sanboot", got "${method}"`);
+  if (!(METHODS as readonly string[]).includes(method)) f.fail('method', `expected ${METHODS.map((m) => `"${m}"`).join(', ')}, got "${method}"`);
+  const reason = f.string('reason', method === 'unsupported');
+  if (reason !== undefined && method !== 'unsupported') f.fail('reason', 'only an "unsupported" profile has a reason');
   const id = f.string('id')!;
   if (!ID.test(id)) f.fail('id', `"${id}" must be lower-case letters, digits, ".", "_" or "-"`);
 
@@ -208,7 +215,8 @@ export function parseProfile(text: string, file: string): Profile {
   r?.only(['file', 'pattern']);
   const release = r ? { file: r.string('file')!, pattern: r.regex('pattern', r.string('pattern', false)) } : undefined;
 
-  const b = f.object('boot')!;
+  // An unsupported family boots nothing, so it needs no boot rule and no command lines.
+  const b = f.object('boot', method !== 'unsupported') ?? new Fields(file, 'boot', {});
   b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments']);
   const boot: BootRule = {
     fromBootConfig: b.boolean('fromBootConfig', true),
@@ -222,7 +230,7 @@ export function parseProfile(text: string, file: string): Profile {
   if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
 
   // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
-  const c = f.object('cmdline', method !== 'sanboot');
+  const c = f.object('cmdline', method !== 'sanboot' && method !== 'unsupported');
   c?.only(['nfs', 'http']);
   const cmdline = { nfs: c?.nullableString('nfs'), http: c?.nullableString('http') };
   if (c && cmdline.nfs === undefined && cmdline.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
@@ -235,6 +243,7 @@ export function parseProfile(text: string, file: string): Profile {
   return {
     id,
     method: method as Profile['method'],
+    reason,
     family: f.string('family')!,
     name: f.string('name')!,
     priority: f.number('priority', 0, -1000, 1000),
