@@ -60,6 +60,7 @@ export type WarningCode =
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network (the profile's reason): no entry
+  | 'PROFILE_TEMPLATE_UNRESOLVED' // a command-line template names what this ISO lacks (its root image): that line is left out
   // exports and the root
   | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
   | 'STATE_CLIENTS_INVALID' // the state records clients exports(5) cannot take: that import is not exported

@@ -72,10 +72,17 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
     const fallback = entryFromPatterns(profile, view);
     if (fallback) found = [fallback];
   }
+  // A template naming what this ISO lacks (no root image the globs find, an unknown ISO size)
+  // would give a line that cannot boot: that line is left out, said once.
+  const lines = { nfs: usableTemplate(profile, 'nfs', view, warnings), http: usableTemplate(profile, 'http', view, warnings) };
+  if (lines.nfs === undefined && lines.http === undefined && (profile.cmdline.nfs !== undefined || profile.cmdline.http !== undefined)) {
+    for (const e of found) leftOut.push({ file: e.source.file, line: e.source.line, text: `'${e.label}' (${e.kernel}): no command line the profile can fill for this ISO` });
+    found = [];
+  }
   const ids = new Set<string>();
   const defaultIndex = Math.max(0, found.findIndex((e) => e.isDefault));
   const entries = found.map((e, i): BootEntry => {
-    const vars = { ...variables(serve, view, e.kernel), isoArgs: '' };
+    const vars = { ...variables(serve, view, e.kernel, profile), isoArgs: '' };
     const isoArgs = e.append.filter((a) => {
       if (dropped(profile.boot.dropArguments, a)) return false;
       if (UNRESOLVED.test(a)) {
@@ -94,8 +101,8 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       label: e.label,
       kernel: e.kernel.replace(/^\/+/, ''),
       initrds: e.initrds.map((p) => p.replace(/^\/+/, '')),
-      nfs: profile.cmdline.nfs === undefined ? undefined : buildCommandLine(profile.cmdline.nfs, isoArgs, vars),
-      http: profile.cmdline.http === undefined ? undefined : buildCommandLine(profile.cmdline.http, isoArgs, vars),
+      nfs: lines.nfs === undefined ? undefined : buildCommandLine(lines.nfs, isoArgs, vars),
+      http: lines.http === undefined ? undefined : buildCommandLine(lines.http, isoArgs, vars),
       isDefault: i === defaultIndex,
       origin: e.source.line > 0 ? { kind: 'boot-config', file: e.source.file, line: e.source.line } : { kind: 'profile' },
       sysappend: profile.sysappend,
@@ -112,7 +119,7 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
  */
 function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
   const memdisk = profile.method === 'memdisk';
-  const vars = { ...variables(serve, view, memdisk ? 'memdisk' : ''), isoArgs: '' };
+  const vars = { ...variables(serve, view, memdisk ? 'memdisk' : '', profile), isoArgs: '' };
   const fill = (t: string | undefined) => (t === undefined ? undefined : buildCommandLine(t, [], vars));
   return {
     entries: [
@@ -190,7 +197,10 @@ function entryFromPatterns(profile: Profile, view: TreeView): BootMenuEntry | un
   };
 }
 
-function variables(serve: ServeContext, view: TreeView, kernel: string): Record<Exclude<TemplateVariable, 'isoArgs'>, string> {
+type Variables = Record<Exclude<TemplateVariable, 'isoArgs'>, string | undefined>;
+
+/** The template variables for one entry; undefined where this ISO has no value (see usableTemplate). */
+function variables(serve: ServeContext, view: TreeView, kernel: string, profile: Profile): Variables {
   return {
     server: serve.server,
     exportPath: serve.exportPath,
@@ -199,7 +209,34 @@ function variables(serve: ServeContext, view: TreeView, kernel: string): Record<
     kernelTopDir: kernel.replace(/^\/+/, '').split('/')[0] ?? '',
     kernelSuffix: /^[^-]*-(.*)$/.exec(kernel.slice(kernel.lastIndexOf('/') + 1))?.[1] ?? '',
     isoLabel: view.volumeId,
+    rootImage: rootImageOf(profile, view),
+    rootImageTopDir: rootImageOf(profile, view)?.split('/').slice(0, -1)[0],
+    isoFile: profile.boot.keepIso ? `${serve.name}.iso` : undefined,
+    isoKiB: view.imageBytes === undefined ? undefined : String(Math.ceil(view.imageBytes / MIB) * 1024),
   };
+}
+
+const MIB = 2 ** 20;
+
+/** The first file boot.rootImage's globs find (in glob order, then by name), without the leading "/". */
+export function rootImageOf(profile: Profile, view: TreeView): string | undefined {
+  for (const g of profile.boot.rootImage) {
+    const hit = globPaths(view, g).sort().find((p) => !view.isDirectory(p));
+    if (hit) return hit.replace(/^\/+/, '');
+  }
+  return undefined;
+}
+
+/** The profile's nfs or http template, or undefined (with a warning) when it names a value this ISO lacks. */
+function usableTemplate(profile: Profile, kind: 'nfs' | 'http', view: TreeView, warnings: Warning[]): string | undefined {
+  const template = profile.cmdline[kind];
+  if (template === undefined) return undefined;
+  const vars = variables({ name: '', server: '', exportPath: '', httpBase: '' }, view, '', profile);
+  const missing = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as keyof Variables).filter((v) => v in vars && vars[v] === undefined);
+  if (missing.length === 0) return template;
+  const why = missing.map((v) => (v === 'rootImage' || v === 'rootImageTopDir' ? `{${v}}: no ${profile.boot.rootImage.join(' or ')} on this ISO` : v === 'isoKiB' ? "{isoKiB}: the ISO's size is not known here" : `{${v}}: no value`));
+  warnings.push({ code: 'PROFILE_TEMPLATE_UNRESOLVED', message: `the ${kind.toUpperCase()} line is left out: ${why.join('; ')}`, file: profile.file });
+  return undefined;
 }
 
 /** A GRUB variable the boot-config reader could not resolve, left literal in a token. */
@@ -222,7 +259,7 @@ function argumentKey(token: string): string {
  * whatever the ISO puts after a "---" or "--" separator stays at the end, where
  * installers and init expect it.
  */
-export function buildCommandLine(template: string, isoArgs: readonly string[], vars: Record<string, string>): string {
+export function buildCommandLine(template: string, isoArgs: readonly string[], vars: Readonly<Record<string, string | undefined>>): string {
   const filled = template.replace(/\{(\w+)\}/g, (m, name: string) => (name === 'isoArgs' ? '\u0000' : (vars[name] ?? m)));
   const own = filled.split(/\s+/).filter((t) => t !== '' && t !== '\u0000');
   const ownKeys = new Set(own.map(argumentKey));

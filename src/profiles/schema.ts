@@ -70,6 +70,16 @@ export interface BootRule {
   readonly dropLabels: readonly RegExp[];
   /** ISO arguments that only make sense on optical media: `name=*` globs or exact tokens. */
   readonly dropArguments: readonly string[];
+  /**
+   * The root image the family boots (globs, first match wins), named by `{rootImage}` in the
+   * templates: the file detection found, not a fixed name. Empty: the templates name none.
+   */
+  readonly rootImage: readonly string[];
+  /**
+   * The whole ISO is also stored, as `<name>.iso` beside the extracted tree (`{isoFile}`), for
+   * initrds that fetch the ISO itself over HTTP (KIWI's `root=live:http://…/x.iso`).
+   */
+  readonly keepIso: boolean;
 }
 
 /** Variables a command-line template may use. */
@@ -82,6 +92,10 @@ export const TEMPLATE_VARIABLES = [
   'kernelTopDir', // first directory of the kernel path: "casper", "arch", "casper_pop-os_22.04_…"
   'kernelSuffix', // what follows the first "-" of the kernel's file name: "lts" for vmlinuz-lts
   'isoLabel', // the volume id
+  'rootImage', // the root image boot.rootImage found: "live/filesystem.squashfs"
+  'rootImageTopDir', // first directory of that root image: "arch" for arch/x86_64/airootfs.sfs
+  'isoFile', // the ISO kept beside the tree (boot.keepIso): "<name>.iso"
+  'isoKiB', // the ISO's size in KiB, rounded up to a whole MiB (a ramdisk that must hold it)
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -217,7 +231,7 @@ export function parseProfile(text: string, file: string): Profile {
 
   // An unsupported family boots nothing, so it needs no boot rule and no command lines.
   const b = f.object('boot', method !== 'unsupported') ?? new Fields(file, 'boot', {});
-  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments']);
+  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments', 'rootImage', 'keepIso']);
   const boot: BootRule = {
     fromBootConfig: b.boolean('fromBootConfig', true),
     kernel: b.strings('kernel'),
@@ -226,7 +240,10 @@ export function parseProfile(text: string, file: string): Profile {
     kernelFilter: b.strings('kernelFilter'),
     dropLabels: b.strings('dropLabels').map((s, i) => b.regex(`dropLabels[${i}]`, s)!),
     dropArguments: b.strings('dropArguments'),
+    rootImage: b.strings('rootImage'),
+    keepIso: b.boolean('keepIso', false),
   };
+  if (boot.keepIso && method !== 'linux') b.fail('keepIso', `only a "linux" profile keeps the ISO beside its tree (a ${method} profile stores the ISO alone)`);
   if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
 
   // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
@@ -237,6 +254,8 @@ export function parseProfile(text: string, file: string): Profile {
   for (const [field, template] of Object.entries(cmdline)) {
     for (const m of (template ?? '').matchAll(/\{([^}]*)\}/g)) {
       if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) c?.fail(field, `unknown variable {${m[1]}} (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+      if ((m[1] === 'rootImage' || m[1] === 'rootImageTopDir') && boot.rootImage.length === 0) c?.fail(field, `{${m[1]}} needs boot.rootImage, the globs that find it`);
+      if ((m[1] === 'isoFile' || m[1] === 'isoKiB') && !boot.keepIso) c?.fail(field, `{${m[1]}} needs "keepIso": true in boot`);
     }
   }
 
