@@ -215,7 +215,7 @@ async function makePlan(
   return planImport({ ...facts, view: await treeViewOf(image) }, request);
 }
 
-/** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
+/** Extracts the tree (or, for memdisk and sanboot, copies the ISO; or both, for boot.keepIso) into the version directory. */
 async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-version' }, layout: Layout, imagePath: string, options: ImportOptions, progress: (done: number, total: number) => void): Promise<void> {
   const target = layout.version(plan.name, plan.version);
   await mkdir(dirname(target), { recursive: true });
@@ -232,6 +232,15 @@ async function placeTree(image: IsoImage, plan: ImportPlan & { action: 'new-vers
     return;
   }
   await extractImageTo(image, target, { onWarning: options.onWarning, signal: options.signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal) });
+  if (plan.place === 'extract-and-copy-iso') {
+    // The initrd fetches this file ({isoFile}); a file of that name in the ISO's own root is refused, not replaced.
+    const kept = join(target, `${plan.name}.iso`);
+    try {
+      await copyFile(imagePath, kept, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    } catch (e) {
+      throw ioError(kept, 'cannot keep the image beside the tree', e);
+    }
+  }
 }
 
 /** Passes warnings on, and under --strict fails the import at the next check once any was seen. */

@@ -61,8 +61,11 @@ export type ImportPlan =
   | (PlanBase & { readonly action: 'unchanged' })
   /** The same tree, served differently: clients, label, server address or HTTP base (command lines planned again). */
   | (PlanBase & { readonly action: 'update'; readonly record: ImportRecord; readonly analysis: Analysis | undefined })
-  /** A new version directory: the tree extracted, or for memdisk/sanboot the whole ISO copied. */
-  | (PlanBase & { readonly action: 'new-version'; readonly record: ImportRecord; readonly analysis: Analysis; readonly place: 'extract' | 'copy-iso' });
+  /**
+   * A new version directory: the tree extracted, or for memdisk/sanboot the whole ISO copied, or
+   * both (a profile with boot.keepIso: the tree, and the ISO beside it as `<name>.iso`).
+   */
+  | (PlanBase & { readonly action: 'new-version'; readonly record: ImportRecord; readonly analysis: Analysis; readonly place: 'extract' | 'copy-iso' | 'extract-and-copy-iso' });
 
 /** True when the plan cannot be made without the image's tree view (new version, or command lines planned again). */
 export function needsTreeView(facts: Omit<PlanFacts, 'view'>, request: ImportRequest): boolean {
@@ -102,7 +105,8 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       retained,
       importedAt: facts.now.toISOString(),
     };
-    const place = analysis.match.profile.method === 'linux' ? 'extract' : 'copy-iso';
+    const { method, boot } = analysis.match.profile;
+    const place = method !== 'linux' ? 'copy-iso' : boot.keepIso ? 'extract-and-copy-iso' : 'extract';
     const settingReasons = settings.changes.map((message): PlanReason => ({ code: 'SETTING_CHANGED', message }));
     return { ...base, action: 'new-version', reasons: [...d.reasons, ...settingReasons], version, state: nextState(record), record, analysis, place, warnings: analysis.plan.warnings };
   }

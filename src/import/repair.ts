@@ -311,7 +311,9 @@ export async function versionsOnDisk(layout: Layout): Promise<VersionOnDisk[]> {
         const listing = await readdir(dir, { withFileTypes: true });
         const iso = listing.length === 1 && listing[0]!.isFile() && listing[0]!.name === `${name}.iso` ? join(dir, `${name}.iso`) : undefined;
         if (iso === undefined) {
-          out.push({ name, version, view: await treeViewOfDirectory(dir) });
+          // A tree with the ISO kept beside it (boot.keepIso): the ISO's size fills {isoKiB} again.
+          const kept = listing.find((e) => e.isFile() && e.name === `${name}.iso`);
+          out.push({ name, version, view: await treeViewOfDirectory(dir, kept ? (await stat(join(dir, kept.name))).size : undefined) });
           continue;
         }
         const image = await openIsoImage(iso);

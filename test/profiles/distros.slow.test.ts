@@ -76,7 +76,7 @@ describe('distro fixtures', () => {
 
   it('cover every profile family', () => {
     const used = new Set(releases.map((r) => expected(r).profile));
-    const families = ['casper', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'tails', 'puppy', 'nixos', 'truenas-scale'];
+    const families = ['casper', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'tails', 'puppy', 'nixos', 'truenas-scale', 'kiwi-live'];
     assert.deepEqual(families.filter((f) => !used.has(f)), []);
   });
 });
