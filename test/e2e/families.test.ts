@@ -30,6 +30,7 @@ const FAMILIES: readonly Family[] = [
   { name: 'dracut', profile: 'dracut-live' },
   { name: 'archiso', profile: 'archiso' },
   { name: 'miso', profile: 'miso' },
+  { name: 'kiwi', profile: 'kiwi-live' },
 ];
 const iso = (f: Family) => join(E2E, `${f.name}-e2e.iso`);
 const ISOS_SKIP = requirement(
@@ -49,7 +50,9 @@ interface PredictedEntry {
   readonly label: string;
   readonly kernel: string;
   readonly initrds: readonly string[];
-  readonly nfs: string;
+  /** Absent for a family that boots only over HTTP (kiwi-live); the menus then carry the HTTP line. */
+  readonly nfs?: string;
+  readonly http?: string;
   readonly isDefault: boolean;
   readonly sysappend: number;
 }
@@ -68,7 +71,7 @@ async function predict(image: string, root: string, name: string, args: readonly
 /** What pxelinux passes: BOOT_IMAGE= first, the APPEND line, initrd= with the INITRD list, then SYSAPPEND's words. */
 function pxelinuxCmdline(tree: string, e: PredictedEntry): string {
   assert.equal(e.sysappend & ~2, 0, 'only SYSAPPEND 2 (BOOTIF=) is predicted here');
-  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
+  const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs ?? e.http, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }
@@ -200,7 +203,7 @@ const basename = (f: string) => f.slice(f.lastIndexOf('/') + 1);
  * SYSAPPEND 2's BOOTIF=.
  */
 function ipxeCmdline(e: PredictedEntry): string {
-  const words = [basename(e.kernel), ...e.initrds.map((f) => `initrd=${basename(f)}`), e.nfs];
+  const words = [basename(e.kernel), ...e.initrds.map((f) => `initrd=${basename(f)}`), e.nfs ?? e.http];
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }
