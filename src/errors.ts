@@ -61,6 +61,8 @@ export type WarningCode =
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
   | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network (the profile's reason): no entry
   | 'PROFILE_TEMPLATE_UNRESOLVED' // a command-line template names what this ISO lacks (its root image): that line is left out
+  | 'PROFILE_PARTIAL_MATCH' // recognised only from the ISO's boot configuration (detect.bootArguments); its file rules fail
+  | 'PROFILE_ENTRY_GUESSED' // an entry not read from the ISO's config as the family expects (file patterns, kernels elsewhere)
   // exports and the root
   | 'EXPORTS_COVERED' // another line of the exports file covers a path pxe-import exports
   | 'STATE_CLIENTS_INVALID' // the state records clients exports(5) cannot take: that import is not exported

@@ -1,6 +1,7 @@
 import { discoverBootEntries, type BootConfigAssumption, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
 import type { Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
+import { matchesArgument } from './detect.js';
 import type { Profile, TemplateVariable } from './schema.js';
 import { globPaths, globToRegExp, type TreeView } from './tree-view.js';
 
@@ -59,6 +60,12 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       // A respin that moved the kernel (/boot/kernel on a casper system): the family's usual
       // paths do not hold on this ISO, its own entries do.
       kept = why.filter((x) => x.reason?.byPath === true).map((x) => x.e);
+      if (kept.length > 0) {
+        warnings.push({
+          code: 'PROFILE_ENTRY_GUESSED',
+          message: `no entry of the ISO's boot configuration uses the family's kernel paths (${profile.boot.kernelFilter.join(', ')}); its own entries with kernels elsewhere (${[...new Set(kept.map((e) => e.kernel))].join(', ')}) are kept: check that they boot`,
+        });
+      }
     }
     for (const { e, reason } of why) {
       if (reason && !kept.includes(e)) leftOut.push({ file: e.source.file, line: e.source.line, text: `'${e.label}' (${e.kernel}): ${reason.text}` });
@@ -70,7 +77,17 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
   }
   if (found.length === 0) {
     const fallback = entryFromPatterns(profile, view);
-    if (fallback) found = [fallback];
+    if (fallback) {
+      found = [fallback];
+      // Guessed, not read: the ISO's own arguments (root device, options) are not known.
+      if (profile.boot.fromBootConfig) {
+        const read = configFiles.length > 0 ? `none of ${configFiles.join(', ')} gives a usable entry` : 'no boot configuration was found';
+        warnings.push({
+          code: 'PROFILE_ENTRY_GUESSED',
+          message: `${read}: the entry is built from the profile's file patterns (${fallback.kernel}) and its default arguments (${profile.boot.defaultArguments.join(' ') || 'none'}), not from the ISO's own; check that it boots`,
+        });
+      }
+    }
   }
   // A template naming what this ISO lacks (no root image the globs find, an unknown ISO size)
   // would give a line that cannot boot: that line is left out, said once.
@@ -244,7 +261,7 @@ const UNRESOLVED = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
 
 /** "name=*" drops every "name=…" token; anything else must equal the token. */
 export function dropped(patterns: readonly string[], token: string): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? token.startsWith(p.slice(0, -1)) : token === p));
+  return matchesArgument(patterns, token);
 }
 
 /** The key an argument is known by: "ip" for "ip=dhcp", the token itself for a flag. */

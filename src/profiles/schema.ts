@@ -42,6 +42,12 @@ export interface Detection {
   readonly none: readonly DetectRule[];
   /** Chosen only with --profile (or when its rules match, if it has any). */
   readonly manual: boolean;
+  /**
+   * Arguments of the ISO's own boot entries (`name=*` or exact, as dropArguments) that identify the
+   * family when no profile's file rules hold: a new release that moved its files is still
+   * recognised from its boot configuration, with a PROFILE_PARTIAL_MATCH warning.
+   */
+  readonly bootArguments: readonly string[];
 }
 
 /**
@@ -212,7 +218,7 @@ export function parseProfile(text: string, file: string): Profile {
   if (!ID.test(id)) f.fail('id', `"${id}" must be lower-case letters, digits, ".", "_" or "-"`);
 
   const d = f.object('detect')!;
-  d.only(['all', 'any', 'none', 'manual']);
+  d.only(['all', 'any', 'none', 'manual', 'bootArguments']);
   const rules = (field: string): DetectRule[] =>
     d.objects(field).map((r) => {
       r.only(['exists', 'file', 'matches']);
@@ -222,7 +228,7 @@ export function parseProfile(text: string, file: string): Profile {
       if (exists === undefined && fileRule !== undefined) return { file: fileRule, matches: r.regex('matches', r.string('matches'))! };
       return r.fail('exists', 'a rule is either {"exists": GLOB} or {"file": PATH, "matches": REGEX}');
     });
-  const detect: Detection = { all: rules('all'), any: rules('any'), none: rules('none'), manual: d.boolean('manual', false) };
+  const detect: Detection = { all: rules('all'), any: rules('any'), none: rules('none'), manual: d.boolean('manual', false), bootArguments: d.strings('bootArguments') };
   if (!detect.manual && detect.all.length === 0 && detect.any.length === 0) d.fail('all', 'a profile needs at least one "all" or "any" rule, or "manual": true');
 
   const r = f.object('release', false);
