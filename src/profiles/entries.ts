@@ -218,6 +218,7 @@ type Variables = Record<Exclude<TemplateVariable, 'isoArgs'>, string | undefined
 
 /** The template variables for one entry; undefined where this ISO has no value (see usableTemplate). */
 function variables(serve: ServeContext, view: TreeView, kernel: string, profile: Profile): Variables {
+  const rootImage = rootImageOf(profile, view);
   return {
     server: serve.server,
     exportPath: serve.exportPath,
@@ -226,8 +227,8 @@ function variables(serve: ServeContext, view: TreeView, kernel: string, profile:
     kernelTopDir: kernel.replace(/^\/+/, '').split('/')[0] ?? '',
     kernelSuffix: /^[^-]*-(.*)$/.exec(kernel.slice(kernel.lastIndexOf('/') + 1))?.[1] ?? '',
     isoLabel: view.volumeId,
-    rootImage: rootImageOf(profile, view),
-    rootImageTopDir: rootImageOf(profile, view)?.split('/').slice(0, -1)[0],
+    rootImage,
+    rootImageTopDir: rootImage?.split('/').slice(0, -1)[0],
     isoFile: profile.boot.keepIso ? `${serve.name}.iso` : undefined,
     isoKiB: view.imageBytes === undefined ? undefined : String(Math.ceil(view.imageBytes / MIB) * 1024),
   };
@@ -236,7 +237,7 @@ function variables(serve: ServeContext, view: TreeView, kernel: string, profile:
 const MIB = 2 ** 20;
 
 /** The first file boot.rootImage's globs find (in glob order, then by name), without the leading "/". */
-export function rootImageOf(profile: Profile, view: TreeView): string | undefined {
+function rootImageOf(profile: Profile, view: TreeView): string | undefined {
   for (const g of profile.boot.rootImage) {
     const hit = globPaths(view, g).sort().find((p) => !view.isDirectory(p));
     if (hit) return hit.replace(/^\/+/, '');
