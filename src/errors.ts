@@ -11,6 +11,7 @@ export type PxeErrorCode =
   | 'TARGET_EXISTS' // refusing to replace something the user has
   | 'PROFILE_INVALID'
   | 'PROFILE_NO_MATCH'
+  | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network: nothing imported
   | 'USAGE'
   | 'IO'
   | 'INTERRUPTED' // SIGINT/SIGTERM: the work was rolled back
@@ -58,6 +59,10 @@ export type WarningCode =
   // profiles: tree -> entries
   | 'PROFILE_CAVEAT' // the profile's own caveat (memdisk: BIOS only, …)
   | 'PROFILE_ARGUMENT_DROPPED' // an ISO argument that cannot be passed over the network: left out
+  | 'PROFILE_UNSUPPORTED' // recognised, but the family cannot boot over the network (the profile's reason): no entry
+  | 'PROFILE_TEMPLATE_UNRESOLVED' // a command-line template names what this ISO lacks (its root image): that line is left out
+  | 'PROFILE_PARTIAL_MATCH' // recognised only from the ISO's boot configuration (detect.bootArguments); its file rules fail
+  | 'PROFILE_ENTRY_GUESSED' // an entry not read from the ISO's config as the family expects (file patterns, kernels elsewhere)
   | 'INITRD_EMBEDS_ISO' // the entries boot an initrd that carries the whole ISO: the RAM a client needs
   | 'HTTP_BASE_DERIVED' // entries that boot over HTTP only, with no HTTP base set: http://SERVER/ assumed
   // exports and the root

@@ -11,6 +11,15 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
 }
 
+/** RAM added to an ISO's size in the estimate of what a client holding it in RAM needs (memdisk, kiwi-live). */
+export const ISO_RAM_MARGIN_MIB = 256;
+
+/** "the whole ISO (1203 MiB) in RAM: clients need at least 1459 MiB (the ISO plus 256 MiB for what it boots)" */
+export function isoInRam(bytes: number): string {
+  const mib = Math.ceil(bytes / 2 ** 20);
+  return `the whole ISO (${mib} MiB) in RAM: clients need at least ${mib + ISO_RAM_MARGIN_MIB} MiB (the ISO plus ${ISO_RAM_MARGIN_MIB} MiB for what it boots)`;
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--';
   const s = Math.max(0, Math.round(seconds));

@@ -237,7 +237,7 @@ async function makePlan(
   return planImport({ ...facts, tree: { view: await treeViewOf(image), analyze: analyzeView } }, request);
 }
 
-/** Extracts the tree (or, for memdisk and sanboot, copies the ISO) into the version directory, atomically. */
+/** Extracts the tree (or, for memdisk and sanboot, copies the ISO; or both, for boot.keepIso) into the version directory, atomically. */
 async function placeTree(image: DiscImage, plan: ImportPlan & { action: 'new-version' }, layout: Layout, imagePath: string, options: ImportOptions, progress: (done: number, total: number) => void): Promise<void> {
   const target = layout.version(plan.name, plan.version);
   await mkdir(dirname(target), { recursive: true });
@@ -259,7 +259,17 @@ async function placeTree(image: DiscImage, plan: ImportPlan & { action: 'new-ver
     onWarning: options.onWarning,
     signal: options.signal,
     onProgress: (p) => progress(p.bytesDone, p.bytesTotal),
+    // What the import adds to the tree goes in before the rename, so the tree appears complete or not at all.
     beforeCommit: async (staging) => {
+      if (plan.place === 'extract-and-copy-iso') {
+        // The initrd fetches this file ({isoFile}); a file of that name in the ISO's own root is refused, not replaced.
+        const kept = join(staging, `${plan.name}.iso`);
+        try {
+          await copyFile(imagePath, kept, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+        } catch (e) {
+          throw ioError(join(target, `${plan.name}.iso`), 'cannot keep the image beside the tree', e);
+        }
+      }
       for (const c of combined) {
         await mkdir(dirname(join(staging, c.path)), { recursive: true, mode: 0o755 });
         await writeCombinedInitrd({ initrd: join(staging, c.initrd), file: imagePath, name: c.embed, out: join(staging, c.path), signal: options.signal });

@@ -6,6 +6,7 @@
  */
 import { PxeError, type Warning } from '../errors.js';
 import type { Analysis, AnalyzeOptions, Profile, TreeView } from '../profiles/index.js';
+import { unsupportedError } from '../profiles/unsupported.js';
 import type { ResolvedSettings } from './settings.js';
 import { httpBaseWarnings, serveContext } from './serve.js';
 import { Layout, versionId } from './layout.js';
@@ -71,8 +72,11 @@ export type ImportPlan =
   | (PlanBase & { readonly action: 'unchanged' })
   /** The same tree, served differently: clients, label, server address or HTTP base (command lines planned again). */
   | (PlanBase & { readonly action: 'update'; readonly record: ImportRecord; readonly analysis: Analysis | undefined })
-  /** A new version directory: the tree extracted, or for memdisk/sanboot the whole ISO copied. */
-  | (PlanBase & { readonly action: 'new-version'; readonly record: ImportRecord; readonly analysis: Analysis; readonly place: 'extract' | 'copy-iso' });
+  /**
+   * A new version directory: the tree extracted, or for memdisk/sanboot the whole ISO copied, or
+   * both (a profile with boot.keepIso: the tree, and the ISO beside it as `<name>.iso`).
+   */
+  | (PlanBase & { readonly action: 'new-version'; readonly record: ImportRecord; readonly analysis: Analysis; readonly place: 'extract' | 'copy-iso' | 'extract-and-copy-iso' });
 
 /** True when the plan cannot be made without the image's tree view (new version, or command lines planned again). */
 export function needsTreeView(facts: Omit<PlanFacts, 'tree'>, request: ImportRequest): boolean {
@@ -112,7 +116,8 @@ export function planImport(facts: PlanFacts, request: ImportRequest): ImportPlan
       retained,
       importedAt: facts.now.toISOString(),
     };
-    const place = analysis.match.profile.method === 'linux' ? 'extract' : 'copy-iso';
+    const { method, boot } = analysis.match.profile;
+    const place = method !== 'linux' ? 'copy-iso' : boot.keepIso ? 'extract-and-copy-iso' : 'extract';
     const settingReasons = settings.changes.map((message): PlanReason => ({ code: 'SETTING_CHANGED', message }));
     return { ...base, action: 'new-version', reasons: [...d.reasons, ...settingReasons], version, state: nextState(record), record, analysis, place, warnings: analysis.plan.warnings };
   }
@@ -183,6 +188,8 @@ function analyze(facts: PlanFacts, request: ImportRequest, version: string, prof
     profileId,
     serve: serveContext(new Layout(facts.root), request.name, server, httpBase, version),
   });
+  const refused = unsupportedError(analysis, request.image);
+  if (refused) throw refused;
   if (analysis.match.profile.method === 'sanboot' && httpBase === undefined) {
     throw new PxeError('USAGE', `${request.image}: profile ${analysis.match.profile.id} needs --http-base URL (or httpBase in the config file): iPXE's sanboot reads the ISO over HTTP`);
   }

@@ -20,7 +20,7 @@ import { readdir, readlink, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PxeError, type Warning } from '../errors.js';
 import { openImage } from '../udf/disc.js';
-import { analyzeView, treeViewOf, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
+import { analyzeView, treeViewOf, unsupportedError, type Analysis, type Profile, type TreeView } from '../profiles/index.js';
 import type { RootRequest } from './apply.js';
 import { checkName, compareVersionIds, isVersionId, Layout, versionTime } from './layout.js';
 import { defaultLabel, servesNfs } from './plan.js';
@@ -247,6 +247,11 @@ function planVersion(facts: RepairFacts, v: VersionOnDisk, was: ImportRecord | u
   for (const profileId of candidates) {
     try {
       const analysis = analyzeView(v.view!, dir, { profiles: facts.profiles, profileId, serve: serveContext(new Layout(facts.root), v.name, server, httpBase, v.version) });
+      const refused = unsupportedError(analysis, dir);
+      if (refused) {
+        problem = refused.message;
+        continue;
+      }
       if (!v.wholeIso && analysis.match.profile.method !== 'linux') {
         problem = `profile ${analysis.match.profile.id} boots a whole ISO, and this is an extracted tree`;
         continue;
@@ -306,7 +311,9 @@ export async function versionsOnDisk(layout: Layout): Promise<VersionOnDisk[]> {
         const listing = await readdir(dir, { withFileTypes: true });
         const iso = listing.length === 1 && listing[0]!.isFile() && listing[0]!.name === `${name}.iso` ? join(dir, `${name}.iso`) : undefined;
         if (iso === undefined) {
-          out.push({ name, version, view: await treeViewOfDirectory(dir) });
+          // A tree with the ISO kept beside it (boot.keepIso): the ISO's size fills {isoKiB} again.
+          const kept = listing.find((e) => e.isFile() && e.name === `${name}.iso`);
+          out.push({ name, version, view: await treeViewOfDirectory(dir, kept ? (await stat(join(dir, kept.name))).size : undefined) });
           continue;
         }
         const image = await openImage(iso);

@@ -18,7 +18,7 @@ import { ioError } from './fs-atomic.js';
  * back to the release or the name). The tree came from an image, so the image reader's limits on
  * depth and entries bound it too.
  */
-export async function treeViewOfDirectory(dir: string): Promise<TreeView> {
+export async function treeViewOfDirectory(dir: string, imageBytes?: number): Promise<TreeView> {
   const counter = { entries: 0 };
   const root = await readTree(dir, '', 0, counter);
   const texts = await readTextFiles(root, (file) =>
@@ -26,7 +26,7 @@ export async function treeViewOfDirectory(dir: string): Promise<TreeView> {
       throw ioError(join(dir, file.path), 'cannot read', e);
     }),
   );
-  return treeViewFrom(root, texts, '');
+  return treeViewFrom(root, texts, '', imageBytes);
 }
 
 /** One directory of the tree as the image reader gives it: extents, modes and times are not needed by a view. */

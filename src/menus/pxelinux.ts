@@ -13,6 +13,8 @@
  *  - `TIMEOUT` is in tenths of a second; 0 waits forever.
  *  - `SERIAL` should be the first directive in the file.
  *  - vesamenu draws bytes with a code-page-437 font, so labels are folded to ASCII.
+ *  - vesamenu draws a label in WIDTH - 2 * MARGIN - 4 columns (com32/menu/menumain.c draw_row) and
+ *    cuts the rest wherever it falls; this file sets neither, so the defaults (80, 10) give 56.
  */
 import {
   GENERATED_MARKER,
@@ -34,9 +36,31 @@ import {
   type PlannedImport,
 } from './common.js';
 
-/** A label for vesamenu: ASCII, no `^` hotkey markers, no control characters. */
+/** Columns vesamenu gives a label with the default MENU WIDTH 80 and MENU MARGIN 10. */
+export const VESAMENU_LABEL_COLUMNS = 80 - 2 * 10 - 4;
+
+/** A label for vesamenu: ASCII, no `^` hotkey markers, no control characters, fitted to its width. */
 function label(text: string, fallback: string): string {
+  return fitLabel(plainLabel(text, fallback));
+}
+
+/** ASCII, no `^` hotkey markers, no control characters: what vesamenu can draw, at any length. */
+function plainLabel(text: string, fallback: string): string {
   return cleanLabel(foldToAscii(cleanLabel(text, fallback)), fallback);
+}
+
+/**
+ * A label that fits `columns`: unchanged when it does, else cut at the last blank that leaves room
+ * for "..." (at the width when one word fills it), trailing punctuation dropped before the "...".
+ * vesamenu would cut it mid-word at the box's edge.
+ */
+export function fitLabel(text: string, columns = VESAMENU_LABEL_COLUMNS): string {
+  if (text.length <= columns) return text;
+  const room = columns - 3;
+  const blank = text.lastIndexOf(' ', room);
+  // A cut leaving less than half the room would waste the line: one long word is cut where it must be.
+  const head = blank >= room / 2 ? text.slice(0, blank) : text.slice(0, room);
+  return `${head.replace(/[\s\-:,;/(]+$/, '')}...`;
 }
 
 function cannotBoot(p: PlannedEntry): string | undefined {
@@ -62,7 +86,8 @@ function header(ctx: MenuContext, note?: string): string[] {
 
 function entry(p: PlannedEntry, _ctx: MenuContext, place: EntryPlace, highlighted: boolean): string[] {
   const indent = place === 'submenu' ? '  ' : '';
-  const menuLabel = place === 'top' ? singleEntryLabel(p, label) : label(p.entry.label, p.entry.id);
+  // "<import>: <entry>" is fitted whole, not each half.
+  const menuLabel = place === 'top' ? fitLabel(singleEntryLabel(p, plainLabel)) : label(p.entry.label, p.entry.id);
   const out = [`${indent}LABEL ${p.name}`, `${indent}  MENU LABEL ${menuLabel}`];
   if (highlighted) out.push(`${indent}  MENU DEFAULT`);
   const e = p.entry;

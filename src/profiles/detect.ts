@@ -1,3 +1,4 @@
+import { discoverBootEntries } from '../bootconfig/index.js';
 import type { DetectRule, Profile } from './schema.js';
 import { globPaths, type TreeView } from './tree-view.js';
 
@@ -7,6 +8,11 @@ export interface ProfileMatch {
   readonly reasons: readonly string[];
   /** Release text from the profile's release rule, e.g. "Ubuntu 22.04.3 LTS". */
   readonly release: string | undefined;
+  /**
+   * Recognised only from the ISO's boot configuration (detect.bootArguments): the profile's file
+   * rules that did not hold. Undefined for a full match.
+   */
+  readonly partial?: readonly string[];
 }
 
 interface RuleOutcome {
@@ -59,6 +65,35 @@ export function detectProfile(profiles: readonly Profile[], view: TreeView): Pro
     .sort((a, b) => b.profile.priority - a.profile.priority || b.reasons.length - a.reasons.length || (a.profile.id < b.profile.id ? -1 : 1));
   const best = matches[0];
   return best ? { profile: best.profile, reasons: best.reasons, release: releaseOf(best.profile, view) } : undefined;
+}
+
+/**
+ * When no profile's file rules hold: the highest-priority profile whose detect.bootArguments appear
+ * in the ISO's own boot entries (a release whose paths changed), with what failed. Unsupported and
+ * manual profiles are not guessed.
+ */
+export function detectByBootConfig(profiles: readonly Profile[], view: TreeView): ProfileMatch | undefined {
+  const candidates = profiles.filter((p) => p.detect.bootArguments.length > 0 && !p.detect.manual && p.method === 'linux');
+  if (candidates.length === 0) return undefined;
+  const entries = discoverBootEntries(view).entries;
+  const hits = candidates
+    .map((profile) => {
+      for (const e of entries) {
+        const token = e.append.find((a) => matchesArgument(profile.detect.bootArguments, a));
+        if (token !== undefined) return { profile, reason: `${e.source.file}:${e.source.line}: '${e.label}' boots with ${token}` };
+      }
+      return undefined;
+    })
+    .filter((h) => h !== undefined)
+    .sort((a, b) => b.profile.priority - a.profile.priority || (a.profile.id < b.profile.id ? -1 : 1));
+  const best = hits[0];
+  if (!best) return undefined;
+  return { profile: best.profile, reasons: [best.reason], release: releaseOf(best.profile, view), partial: evaluateProfile(best.profile, view).missing };
+}
+
+/** "name=*" matches every "name=…" token; anything else must equal the token. */
+export function matchesArgument(patterns: readonly string[], token: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? token.startsWith(p.slice(0, -1)) : token === p));
 }
 
 export function releaseOf(profile: Profile, view: TreeView): string | undefined {

@@ -1,6 +1,7 @@
 import { discoverBootEntries, type BootConfigAssumption, type BootConfigWarning, type BootMenuEntry } from '../bootconfig/index.js';
 import { PxeError, type Warning } from '../errors.js';
 import type { BootEntry } from './boot-entry.js';
+import { matchesArgument } from './detect.js';
 import type { Profile, TemplateVariable } from './schema.js';
 import { globPaths, globToRegExp, type TreeView } from './tree-view.js';
 
@@ -59,6 +60,7 @@ export const COMBINED_INITRD_DIR = '.pxe-import-initrd';
  * into boot entries with network command lines. Pure: the view holds all it reads.
  */
 export function planBootEntries(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
+  if (profile.method === 'unsupported') return unsupportedPlan(profile);
   if (profile.method !== 'linux') return wholeIsoPlan(profile, view, serve);
   const warnings: Warning[] = [];
   let found: BootMenuEntry[] = [];
@@ -77,6 +79,12 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       // A respin that moved the kernel (/boot/kernel on a casper system): the family's usual
       // paths do not hold on this ISO, its own entries do.
       kept = why.filter((x) => x.reason?.byPath === true).map((x) => x.e);
+      if (kept.length > 0) {
+        warnings.push({
+          code: 'PROFILE_ENTRY_GUESSED',
+          message: `no entry of the ISO's boot configuration uses the family's kernel paths (${profile.boot.kernelFilter.join(', ')}); its own entries with kernels elsewhere (${[...new Set(kept.map((e) => e.kernel))].join(', ')}) are kept: check that they boot`,
+        });
+      }
     }
     for (const { e, reason } of why) {
       if (reason && !kept.includes(e)) leftOut.push({ file: e.source.file, line: e.source.line, text: `'${e.label}' (${e.kernel}): ${reason.text}` });
@@ -88,12 +96,29 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
   }
   if (found.length === 0) {
     const fallback = entryFromPatterns(profile, view);
-    if (fallback) found = [fallback];
+    if (fallback) {
+      found = [fallback];
+      // Guessed, not read: the ISO's own arguments (root device, options) are not known.
+      if (profile.boot.fromBootConfig) {
+        const read = configFiles.length > 0 ? `none of ${configFiles.join(', ')} gives a usable entry` : 'no boot configuration was found';
+        warnings.push({
+          code: 'PROFILE_ENTRY_GUESSED',
+          message: `${read}: the entry is built from the profile's file patterns (${fallback.kernel}) and its default arguments (${profile.boot.defaultArguments.join(' ') || 'none'}), not from the ISO's own; check that it boots`,
+        });
+      }
+    }
+  }
+  // A template naming what this ISO lacks (no root image the globs find, an unknown ISO size)
+  // would give a line that cannot boot: that line is left out, said once.
+  const lines = { nfs: usableTemplate(profile, 'nfs', view, warnings), http: usableTemplate(profile, 'http', view, warnings) };
+  if (lines.nfs === undefined && lines.http === undefined && (profile.cmdline.nfs !== undefined || profile.cmdline.http !== undefined)) {
+    for (const e of found) leftOut.push({ file: e.source.file, line: e.source.line, text: `'${e.label}' (${e.kernel}): no command line the profile can fill for this ISO` });
+    found = [];
   }
   const ids = new Set<string>();
   const defaultIndex = Math.max(0, found.findIndex((e) => e.isDefault));
   const entries = found.map((e, i): BootEntry => {
-    const vars = { ...variables(serve, view, e.kernel), isoArgs: '' };
+    const vars = { ...variables(serve, view, e.kernel, profile), isoArgs: '' };
     const isoArgs = e.append.filter((a) => {
       if (dropped(profile.boot.dropArguments, a)) return false;
       if (UNRESOLVED.test(a)) {
@@ -112,8 +137,8 @@ export function planBootEntries(profile: Profile, view: TreeView, serve: ServeCo
       label: e.label,
       kernel: e.kernel.replace(/^\/+/, ''),
       initrds: e.initrds.map((p) => p.replace(/^\/+/, '')),
-      nfs: profile.cmdline.nfs === undefined ? undefined : buildCommandLine(profile.cmdline.nfs, isoArgs, vars),
-      http: profile.cmdline.http === undefined ? undefined : buildCommandLine(profile.cmdline.http, isoArgs, vars),
+      nfs: lines.nfs === undefined ? undefined : buildCommandLine(lines.nfs, isoArgs, vars),
+      http: lines.http === undefined ? undefined : buildCommandLine(lines.http, isoArgs, vars),
       isDefault: i === defaultIndex,
       origin: e.source.line > 0 ? { kind: 'boot-config', file: e.source.file, line: e.source.line } : { kind: 'profile' },
       sysappend: profile.sysappend,
@@ -160,7 +185,7 @@ function embeddedIsoRam(embed: string, imageBytes: number | undefined): string {
  */
 function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): EntryPlan {
   const memdisk = profile.method === 'memdisk';
-  const vars = { ...variables(serve, view, memdisk ? 'memdisk' : ''), isoArgs: '' };
+  const vars = { ...variables(serve, view, memdisk ? 'memdisk' : '', profile), isoArgs: '' };
   const fill = (t: string | undefined) => (t === undefined ? undefined : buildCommandLine(t, [], vars));
   return {
     entries: [
@@ -187,8 +212,14 @@ function wholeIsoPlan(profile: Profile, view: TreeView, serve: ServeContext): En
 }
 
 function needs(profile: Profile, serve: ServeContext, view: TreeView): string[] {
-  const vars: Record<string, string> = variables(serve, view, '');
+  const vars: Record<string, string | undefined> = variables(serve, view, '', profile);
   return profile.serverNeeds.map((t) => t.replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m));
+}
+
+/** A family recognised but unable to boot over the network: no entry, the profile's reason as a warning. */
+function unsupportedPlan(profile: Profile): EntryPlan {
+  const warning: Warning = { code: 'PROFILE_UNSUPPORTED', message: `${profile.name} cannot boot over the network: ${profile.reason ?? 'no reason given'}` };
+  return { entries: [], warnings: [warning, ...caveats(profile)], configFiles: [], assumptions: [], dropped: [], combinedInitrds: [], serverNeeds: [] };
 }
 
 /** `file:line: text` lines, in the order the files were read, then by line. */
@@ -239,7 +270,11 @@ function entryFromPatterns(profile: Profile, view: TreeView): BootMenuEntry | un
   };
 }
 
-function variables(serve: ServeContext, view: TreeView, kernel: string): Record<Exclude<TemplateVariable, 'isoArgs'>, string> {
+type Variables = Record<Exclude<TemplateVariable, 'isoArgs'>, string | undefined>;
+
+/** The template variables for one entry; undefined where this ISO has no value (see usableTemplate). */
+function variables(serve: ServeContext, view: TreeView, kernel: string, profile: Profile): Variables {
+  const rootImage = rootImageOf(profile, view);
   return {
     server: serve.server,
     exportPath: serve.exportPath,
@@ -248,7 +283,34 @@ function variables(serve: ServeContext, view: TreeView, kernel: string): Record<
     kernelTopDir: kernel.replace(/^\/+/, '').split('/')[0] ?? '',
     kernelSuffix: /^[^-]*-(.*)$/.exec(kernel.slice(kernel.lastIndexOf('/') + 1))?.[1] ?? '',
     isoLabel: view.volumeId,
+    rootImage,
+    rootImageTopDir: rootImage?.split('/').slice(0, -1)[0],
+    isoFile: profile.boot.keepIso ? `${serve.name}.iso` : undefined,
+    isoKiB: view.imageBytes === undefined ? undefined : String(Math.ceil(view.imageBytes / MIB) * 1024),
   };
+}
+
+const MIB = 2 ** 20;
+
+/** The first file boot.rootImage's globs find (in glob order, then by name), without the leading "/". */
+function rootImageOf(profile: Profile, view: TreeView): string | undefined {
+  for (const g of profile.boot.rootImage) {
+    const hit = globPaths(view, g).sort().find((p) => !view.isDirectory(p));
+    if (hit) return hit.replace(/^\/+/, '');
+  }
+  return undefined;
+}
+
+/** The profile's nfs or http template, or undefined (with a warning) when it names a value this ISO lacks. */
+function usableTemplate(profile: Profile, kind: 'nfs' | 'http', view: TreeView, warnings: Warning[]): string | undefined {
+  const template = profile.cmdline[kind];
+  if (template === undefined) return undefined;
+  const vars = variables({ name: '', server: '', exportPath: '', httpBase: '' }, view, '', profile);
+  const missing = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as keyof Variables).filter((v) => v in vars && vars[v] === undefined);
+  if (missing.length === 0) return template;
+  const why = missing.map((v) => (v === 'rootImage' || v === 'rootImageTopDir' ? `{${v}}: no ${profile.boot.rootImage.join(' or ')} on this ISO` : v === 'isoKiB' ? "{isoKiB}: the ISO's size is not known here" : `{${v}}: no value`));
+  warnings.push({ code: 'PROFILE_TEMPLATE_UNRESOLVED', message: `the ${kind.toUpperCase()} line is left out: ${why.join('; ')}`, file: profile.file });
+  return undefined;
 }
 
 /** A GRUB variable the boot-config reader could not resolve, left literal in a token. */
@@ -256,7 +318,7 @@ const UNRESOLVED = /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/;
 
 /** "name=*" drops every "name=…" token; anything else must equal the token. */
 export function dropped(patterns: readonly string[], token: string): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? token.startsWith(p.slice(0, -1)) : token === p));
+  return matchesArgument(patterns, token);
 }
 
 /** The key an argument is known by: "ip" for "ip=dhcp", the token itself for a flag. */
@@ -271,7 +333,7 @@ function argumentKey(token: string): string {
  * whatever the ISO puts after a "---" or "--" separator stays at the end, where
  * installers and init expect it.
  */
-export function buildCommandLine(template: string, isoArgs: readonly string[], vars: Record<string, string>): string {
+export function buildCommandLine(template: string, isoArgs: readonly string[], vars: Readonly<Record<string, string | undefined>>): string {
   const filled = template.replace(/\{(\w+)\}/g, (m, name: string) => (name === 'isoArgs' ? '\u0000' : (vars[name] ?? m)));
   const own = filled.split(/\s+/).filter((t) => t !== '' && t !== '\u0000');
   const ownKeys = new Set(own.map(argumentKey));

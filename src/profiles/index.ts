@@ -2,9 +2,9 @@
  * Stage two of the pipeline: tree -> boot entries. `analyzeImage` detects the
  * distribution family of an opened ISO and plans its network-boot entries.
  */
-import { PxeError } from '../errors.js';
+import { PxeError, type Warning } from '../errors.js';
 import type { ImageTree } from '../iso9660/image.js';
-import { detectProfile, evaluateProfile, explainNoMatch, releaseOf, type ProfileMatch } from './detect.js';
+import { detectByBootConfig, detectProfile, evaluateProfile, explainNoMatch, releaseOf, type ProfileMatch } from './detect.js';
 import { planBootEntries, type EntryPlan, type ServeContext } from './entries.js';
 import type { Profile } from './schema.js';
 import { treeViewOf, type TreeView } from './tree-view.js';
@@ -17,6 +17,7 @@ export type { Profile } from './schema.js';
 export { parseProfile } from './schema.js';
 export { treeViewFrom, treeViewOf, type TreeView } from './tree-view.js';
 export { detectProfile, planBootEntries };
+export { unsupportedError } from './unsupported.js';
 
 export interface Analysis {
   readonly match: ProfileMatch;
@@ -41,7 +42,8 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
     const evaluation = evaluateProfile(profile, view);
     match = { profile, reasons: ['chosen with --profile', ...evaluation.reasons], release: releaseOf(profile, view) };
   } else {
-    match = detectProfile(options.profiles, view);
+    // File rules first; then the boot configuration, for a release that moved its files.
+    match = detectProfile(options.profiles, view) ?? detectByBootConfig(options.profiles, view);
   }
   if (!match) {
     const looked = explainNoMatch(options.profiles, view).map((l) => `  ${l}`).join('\n');
@@ -51,8 +53,17 @@ export function analyzeView(view: TreeView, image: string, options: AnalyzeOptio
       { file: image },
     );
   }
-  const plan = planBootEntries(match.profile, view, options.serve);
-  if (plan.entries.length === 0) {
+  let plan = planBootEntries(match.profile, view, options.serve);
+  if (match.partial !== undefined) {
+    const warning: Warning = {
+      code: 'PROFILE_PARTIAL_MATCH',
+      message: `recognised as ${match.profile.id} only from its boot configuration (${match.reasons.join('; ')}); the profile's file rules do not hold (${match.partial.join('; ')}): a release that moved its files, check the entries before relying on them`,
+    };
+    plan = { ...plan, warnings: [warning, ...plan.warnings] };
+  }
+  // An unsupported family has no entry by design: its analysis (with the reason) is what inspect
+  // shows, and what import refuses with (unsupportedError).
+  if (plan.entries.length === 0 && match.profile.method !== 'unsupported') {
     const seen = plan.dropped.length > 0 ? ` Entries seen in it and why each was left out:\n${plan.dropped.map((l) => `  ${l}`).join('\n')}` : ' It has no boot entries.';
     throw new PxeError(
       'PROFILE_NO_MATCH',

@@ -12,8 +12,11 @@ export interface Profile {
    * `linux`: boot the kernel and initrds from the extracted tree.
    * `memdisk`: load the whole ISO into RAM with syslinux's memdisk (for ISOs that cannot run from NFS).
    * `sanboot`: iPXE boots the whole ISO over HTTP as a SAN disk (range requests; nothing in RAM).
+   * `unsupported`: recognised, but cannot boot over the network (`reason` says why): no entry is made.
    */
-  readonly method: 'linux' | 'memdisk' | 'sanboot';
+  readonly method: 'linux' | 'memdisk' | 'sanboot' | 'unsupported';
+  /** Why an `unsupported` family cannot boot over the network, and what to use instead; undefined otherwise. */
+  readonly reason: string | undefined;
   readonly family: string;
   readonly name: string;
   /** Higher wins when several profiles match (a derivative over its base family). */
@@ -51,6 +54,12 @@ export interface Detection {
   readonly none: readonly DetectRule[];
   /** Chosen only with --profile (or when its rules match, if it has any). */
   readonly manual: boolean;
+  /**
+   * Arguments of the ISO's own boot entries (`name=*` or exact, as dropArguments) that identify the
+   * family when no profile's file rules hold: a new release that moved its files is still
+   * recognised from its boot configuration, with a PROFILE_PARTIAL_MATCH warning.
+   */
+  readonly bootArguments: readonly string[];
 }
 
 /**
@@ -79,6 +88,16 @@ export interface BootRule {
   readonly dropLabels: readonly RegExp[];
   /** ISO arguments that only make sense on optical media: `name=*` globs or exact tokens. */
   readonly dropArguments: readonly string[];
+  /**
+   * The root image the family boots (globs, first match wins), named by `{rootImage}` in the
+   * templates: the file detection found, not a fixed name. Empty: the templates name none.
+   */
+  readonly rootImage: readonly string[];
+  /**
+   * The whole ISO is also stored, as `<name>.iso` beside the extracted tree (`{isoFile}`), for
+   * initrds that fetch the ISO itself over HTTP (KIWI's `root=live:http://…/x.iso`).
+   */
+  readonly keepIso: boolean;
   /**
    * The installer finds its ISO inside the initramfs at this path (Proxmox: "proxmox.iso"): each
    * entry boots a combined initrd, its own last initrd with the whole ISO appended as this file.
@@ -110,8 +129,14 @@ export const TEMPLATE_VARIABLES = [
   'kernelTopDir', // first directory of the kernel path: "casper", "arch", "casper_pop-os_22.04_…"
   'kernelSuffix', // what follows the first "-" of the kernel's file name: "lts" for vmlinuz-lts
   'isoLabel', // the volume id
+  'rootImage', // the root image boot.rootImage found: "live/filesystem.squashfs"
+  'rootImageTopDir', // first directory of that root image: "arch" for arch/x86_64/airootfs.sfs
+  'isoFile', // the ISO kept beside the tree (boot.keepIso): "<name>.iso"
+  'isoKiB', // the ISO's size in KiB, rounded up to a whole MiB (a ramdisk that must hold it)
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+const METHODS = ['linux', 'memdisk', 'sanboot', 'unsupported'] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -215,14 +240,16 @@ export function parseProfile(text: string, file: string): Profile {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PxeError('PROFILE_INVALID', `${file}: expected a JSON object`, { file });
   const f = new Fields(file, '', json);
-  f.only(['id', 'family', 'name', 'method', 'priority', 'detect', 'release', 'boot', 'cmdline', 'serverNeeds', 'auto', 'sysappend', 'warnings']);
+  f.only(['id', 'family', 'name', 'method', 'reason', 'priority', 'detect', 'release', 'boot', 'cmdline', 'serverNeeds', 'auto', 'sysappend', 'warnings']);
   const method = f.string('method', false) ?? 'linux';
-  if (method !== 'linux' && method !== 'memdisk' && method !== 'sanboot') f.fail('method', `expected "linux", "memdisk" or "sanboot", got "${method}"`);
+  if (!(METHODS as readonly string[]).includes(method)) f.fail('method', `expected ${METHODS.map((m) => `"${m}"`).join(', ')}, got "${method}"`);
+  const reason = f.string('reason', method === 'unsupported');
+  if (reason !== undefined && method !== 'unsupported') f.fail('reason', 'only an "unsupported" profile has a reason');
   const id = f.string('id')!;
   if (!ID.test(id)) f.fail('id', `"${id}" must be lower-case letters, digits, ".", "_" or "-"`);
 
   const d = f.object('detect')!;
-  d.only(['all', 'any', 'none', 'manual']);
+  d.only(['all', 'any', 'none', 'manual', 'bootArguments']);
   const rules = (field: string): DetectRule[] =>
     d.objects(field).map((r) => {
       r.only(['exists', 'file', 'matches']);
@@ -232,15 +259,16 @@ export function parseProfile(text: string, file: string): Profile {
       if (exists === undefined && fileRule !== undefined) return { file: fileRule, matches: r.regex('matches', r.string('matches'))! };
       return r.fail('exists', 'a rule is either {"exists": GLOB} or {"file": PATH, "matches": REGEX}');
     });
-  const detect: Detection = { all: rules('all'), any: rules('any'), none: rules('none'), manual: d.boolean('manual', false) };
+  const detect: Detection = { all: rules('all'), any: rules('any'), none: rules('none'), manual: d.boolean('manual', false), bootArguments: d.strings('bootArguments') };
   if (!detect.manual && detect.all.length === 0 && detect.any.length === 0) d.fail('all', 'a profile needs at least one "all" or "any" rule, or "manual": true');
 
   const r = f.object('release', false);
   r?.only(['file', 'pattern']);
   const release = r ? { file: r.string('file')!, pattern: r.regex('pattern', r.string('pattern', false)) } : undefined;
 
-  const b = f.object('boot')!;
-  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments', 'embedIso']);
+  // An unsupported family boots nothing, so it needs no boot rule and no command lines.
+  const b = f.object('boot', method !== 'unsupported') ?? new Fields(file, 'boot', {});
+  b.only(['fromBootConfig', 'kernel', 'initrds', 'defaultArguments', 'kernelFilter', 'dropLabels', 'dropArguments', 'rootImage', 'keepIso', 'embedIso']);
   const boot: BootRule = {
     fromBootConfig: b.boolean('fromBootConfig', true),
     kernel: b.strings('kernel'),
@@ -249,8 +277,11 @@ export function parseProfile(text: string, file: string): Profile {
     kernelFilter: b.strings('kernelFilter'),
     dropLabels: b.strings('dropLabels').map((s, i) => b.regex(`dropLabels[${i}]`, s)!),
     dropArguments: b.strings('dropArguments'),
+    rootImage: b.strings('rootImage'),
+    keepIso: b.boolean('keepIso', false),
     embedIso: b.string('embedIso', false),
   };
+  if (boot.keepIso && method !== 'linux') b.fail('keepIso', `only a "linux" profile keeps the ISO beside its tree (a ${method} profile stores the ISO alone)`);
   if (method === 'linux' && !boot.fromBootConfig && boot.kernel.length === 0) b.fail('kernel', 'is required when fromBootConfig is false');
   if (boot.embedIso !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(boot.embedIso.replace(/^\//, '')) || /(^|\/)\.\.?(\/|$)/.test(boot.embedIso ?? '')) {
     b.fail('embedIso', `"${boot.embedIso}" must be a plain path inside the initramfs, e.g. "proxmox.iso"`);
@@ -258,7 +289,7 @@ export function parseProfile(text: string, file: string): Profile {
   if (boot.embedIso !== undefined && method !== 'linux') b.fail('embedIso', 'only a "linux" profile boots an initrd');
 
   // sanboot passes no kernel command line: iPXE boots the ISO's own loader.
-  const c = f.object('cmdline', method !== 'sanboot');
+  const c = f.object('cmdline', method !== 'sanboot' && method !== 'unsupported');
   c?.only(['nfs', 'http', 'unsupported']);
   const templates = { nfs: c?.nullableString('nfs'), http: c?.nullableString('http') };
   if (c && templates.nfs === undefined && templates.http === undefined) c.fail('nfs', 'at least one of "nfs" and "http" must be a template');
@@ -272,7 +303,13 @@ export function parseProfile(text: string, file: string): Profile {
     unsupported[transport] = reason;
   }
   const cmdline = { ...templates, unsupported };
-  for (const [field, template] of Object.entries(templates)) checkVariables(template ?? '', (message) => c!.fail(field, message));
+  for (const [field, template] of Object.entries(templates)) {
+    checkVariables(template ?? '', (message) => c!.fail(field, message));
+    for (const m of (template ?? '').matchAll(/\{([^}]*)\}/g)) {
+      if ((m[1] === 'rootImage' || m[1] === 'rootImageTopDir') && boot.rootImage.length === 0) c?.fail(field, `{${m[1]}} needs boot.rootImage, the globs that find it`);
+      if ((m[1] === 'isoFile' || m[1] === 'isoKiB') && !boot.keepIso) c?.fail(field, `{${m[1]}} needs "keepIso": true in boot`);
+    }
+  }
   const serverNeeds = f.strings('serverNeeds');
   serverNeeds.forEach((t, i) => checkVariables(t, (message) => f.fail(`serverNeeds[${i}]`, message)));
   const a = f.object('auto', false);
@@ -290,6 +327,7 @@ export function parseProfile(text: string, file: string): Profile {
   return {
     id,
     method: method as Profile['method'],
+    reason,
     family: f.string('family')!,
     name: f.string('name')!,
     priority: f.number('priority', 0, -1000, 1000),

@@ -12,8 +12,8 @@ export interface TreeView extends BootConfigSource {
   /** Absolute ISO paths ("/casper/vmlinuz") of all entries, directories with a trailing "/". */
   readonly paths: readonly string[];
   readonly volumeId: string;
-  /** The image's size in bytes, when the view was made from one. */
-  readonly imageBytes?: number;
+  /** Size of the ISO file the tree comes from; undefined when not known (a tree read from disk). */
+  readonly imageBytes: number | undefined;
   isDirectory(path: string): boolean;
   isSymlink(path: string): boolean;
 }
@@ -26,7 +26,7 @@ export const MAX_TOTAL_TEXT = 16 * 1024 * 1024;
 /** Builds the view of an opened image, reading its small text files (bounded in size and number). */
 export async function treeViewOf(image: ImageTree): Promise<TreeView> {
   const texts = await readTextFiles(image.root, (file) => readFileContent(image.source, file));
-  return { ...treeViewFrom(image.root, texts, image.volume.volumeId), imageBytes: image.source.size };
+  return treeViewFrom(image.root, texts, image.volume.volumeId, image.source.size);
 }
 
 /**
@@ -46,7 +46,7 @@ export async function readTextFiles(root: IsoDirectory, read: (file: IsoFile) =>
 }
 
 /** The view over a tree and already-read texts. Also what tests build directly. */
-export function treeViewFrom(root: IsoDirectory, texts: ReadonlyMap<string, string>, volumeId: string): TreeView {
+export function treeViewFrom(root: IsoDirectory, texts: ReadonlyMap<string, string>, volumeId: string, imageBytes?: number): TreeView {
   const byPath = new Map<string, IsoEntry>();
   for (const e of walkEntries(root)) byPath.set(`/${e.path}`, e);
   const resolve = (path: string, depth = 0): IsoEntry | undefined => {
@@ -58,6 +58,7 @@ export function treeViewFrom(root: IsoDirectory, texts: ReadonlyMap<string, stri
   };
   return {
     volumeId,
+    imageBytes,
     paths: [...byPath.entries()].filter(([p]) => p !== '/').map(([p, e]) => (e.kind === 'directory' ? `${p}/` : p)),
     readText: (path) => {
       const p = normalize(path);

@@ -35,6 +35,7 @@ const FAMILIES: readonly Family[] = [
   { name: 'miso', profile: 'miso' },
   { name: 'knoppix', profile: 'knoppix' },
   { name: 'anaconda', profile: 'anaconda' },
+  { name: 'kiwi', profile: 'kiwi-live' },
 ];
 /**
  * The UEFI test puts these in one iPXE menu and looks for every label on the serial console,
@@ -127,7 +128,7 @@ describe('UEFI: iPXE runs boot.ipxe, kernels and initrds over HTTP from the host
     const root = join(work, 'root');
     http = await serveRoot(root);
     const httpBase = `http://${SERVER}:${http.port}/`;
-    // One root with every family; archiso's default entry (three initrds) is the menu's default.
+    // One root with the UEFI families; archiso's default entry (three initrds) is the menu's default.
     const trees = new Map<string, string>();
     for (const f of UEFI_FAMILIES) {
       const { tree } = await importForBoot({ work, iso: iso(f), name: f.name, settings: { defaultEntry: 'archiso' }, args: ['--http-base', httpBase] });
@@ -173,7 +174,7 @@ const basename = (f: string) => f.slice(f.lastIndexOf('/') + 1);
  * SYSAPPEND 2's BOOTIF=.
  */
 function ipxeCmdline(e: PredictedEntry): string {
-  const words = [basename(e.kernel), ...e.initrds.map((f) => `initrd=${basename(f)}`), e.nfs];
+  const words = [basename(e.kernel), ...e.initrds.map((f) => `initrd=${basename(f)}`), e.nfs ?? e.http];
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseSyslinux } from '../../src/bootconfig/index.js';
-import { renderPxelinux } from '../../src/menus/index.js';
+import { renderMenus, renderPxelinux } from '../../src/menus/index.js';
+import { VESAMENU_LABEL_COLUMNS, fitLabel } from '../../src/menus/pxelinux.js';
 import { memorySource } from '../bootconfig/helpers.js';
 import { GOLDEN_CASES, debian, entry, freedos, labels, model, quoting, ubuntu } from './models.js';
 
@@ -142,5 +143,31 @@ describe('a default entry pxelinux leaves out', () => {
     assert.match(text, /^LABEL local\n {2}MENU LABEL .*\n {2}MENU DEFAULT$/m);
     const labels = [...text.matchAll(/^\s*LABEL (\S+)$/gm)].map((m) => m[1]);
     assert.ok(labels.includes(/^ONTIMEOUT (\S+)$/m.exec(text)![1]!), 'ONTIMEOUT names a label of this file');
+  });
+});
+
+describe('long labels fitted to vesamenu\'s width (56 columns with the defaults this file keeps)', () => {
+  it('fitLabel: unchanged when it fits; else cut at a word boundary with "...", never mid-word', () => {
+    assert.equal(VESAMENU_LABEL_COLUMNS, 56);
+    const fits = 'x'.repeat(56);
+    assert.equal(fitLabel(fits), fits);
+    assert.equal(fitLabel('Arch Linux 2026.01.01: Arch Linux install medium (x86_64, BIOS)'), 'Arch Linux 2026.01.01: Arch Linux install medium...');
+    // Punctuation before the cut is dropped: no "Live -..." or "LTS:...".
+    assert.equal(fitLabel('Ubuntu 24.04.1 LTS (Noble Numbat) - Try or Install Ubuntu with the HWE kernel'), 'Ubuntu 24.04.1 LTS (Noble Numbat) - Try or Install...');
+    assert.equal(fitLabel('a: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'), `a: ${'b'.repeat(50)}...`);
+    for (const s of ['Arch Linux 2026.01.01: Arch Linux install medium (x86_64, BIOS)', 'w '.repeat(60)]) assert.ok(fitLabel(s).length <= 56, s);
+  });
+
+  it('a long release label is fitted in the submenu, the entries and a single top-level item; GRUB and iPXE keep it whole', () => {
+    const long = 'Linux Mint 21.3 "Virginia" - Cinnamon Edition (64-bit) with the HWE kernel';
+    const imp = { ...ubuntu, label: long, entries: [entry({ id: 'a', label: `${long} (compatibility mode)`, nfs: 'boot=casper', isDefault: true }), entry({ id: 'b', label: 'B', nfs: 'boot=casper' })] };
+    const text = renderPxelinux(model([imp]));
+    const menuLabels = [...text.matchAll(/^\s*MENU (?:LABEL|TITLE) (.*)$/gm)].map((m) => m[1]!);
+    assert.ok(menuLabels.includes('Linux Mint 21.3 "Virginia" - Cinnamon Edition...'), menuLabels.join('\n'));
+    for (const l of menuLabels) assert.ok(l.length <= 56, `"${l}" is ${l.length} columns`);
+    const single = renderPxelinux(model([{ ...imp, entries: [imp.entries[0]!] }]));
+    assert.match(single, /^ {2}MENU LABEL Linux Mint 21\.3 "Virginia" - Cinnamon Edition\.\.\.$/m);
+    const menus = renderMenus(model([imp]));
+    assert.ok(menus.grub.includes(long) && menus.ipxe.includes(long), 'GRUB and iPXE have no such limit: the full label');
   });
 });

@@ -26,11 +26,10 @@ interface ExpectedEntry {
 }
 
 interface Expected {
-  /** null: no profile may take the release (a family that cannot boot over the network). */
-  profile: string | null;
-  /** With profile null: what inspect's noMatch message must contain. */
-  noMatch?: string;
+  profile: string;
   notes: string;
+  /** Warning codes inspect must report (PROFILE_UNSUPPORTED for a family that cannot boot over the network). */
+  warnings?: string[];
   entries: ExpectedEntry[];
 }
 
@@ -69,13 +68,19 @@ describe('distro fixtures', () => {
     assert.ok(releases.length >= 25, `only ${releases.length} releases in fixtures/distros`);
     for (const r of releases) {
       const e = expected(r);
-      assert.ok(e.notes && (e.profile === null ? e.noMatch && e.entries.length === 0 : e.profile && e.entries.length > 0), `${r}/expected.json is incomplete`);
+      // Only a family refused as unsupported has no entry.
+      const refused = e.warnings?.includes('PROFILE_UNSUPPORTED') === true;
+      assert.ok(e.profile && e.notes && (e.entries.length > 0) !== refused, `${r}/expected.json is incomplete`);
     }
   });
 
   it('cover every profile family', () => {
     const used = new Set(releases.map((r) => expected(r).profile));
-    const families = ['casper', 'subiquity', 'anaconda', 'anaconda-boot', 'linuxrc', 'agama', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live', 'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'knoppix', 'proxmox'];
+    const families = [
+      'casper', 'subiquity', 'anaconda', 'anaconda-boot', 'linuxrc', 'agama', 'lmde', 'live-boot', 'clonezilla', 'gparted', 'grml', 'dracut-live',
+      'archiso', 'systemrescue', 'miso', 'gentoo', 'gentoo-dracut', 'alpine', 'memdisk', 'knoppix', 'proxmox', 'tails', 'puppy', 'nixos',
+      'truenas-scale', 'kiwi-live', 'void-live', 'slax', 'porteus', 'antix',
+    ];
     assert.deepEqual(families.filter((f) => !used.has(f)), []);
   });
 });
@@ -86,18 +91,15 @@ describe('inspect on real distro layouts', { concurrency: 4 }, () => {
       const want = expected(release);
       const r = await runCli(['inspect', '--json', '--server', SERVER, '--as', release, '--root', ROOT, image(release)]);
       assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as { profile: { id: string; entries: InspectEntry[] } | null; noMatch?: string };
-      if (want.profile === null) {
-        assert.equal(out.profile, null, 'no profile may take it');
-        assert.ok(out.noMatch?.includes(want.noMatch ?? '\u0000'), `noMatch: ${out.noMatch ?? ''}`);
-        return;
-      }
+      const out = JSON.parse(r.stdout) as { profile: { id: string; entries: InspectEntry[]; warnings: { code: string }[] } | null; noMatch?: string };
       assert.ok(out.profile, `no profile matched: ${out.noMatch ?? ''}`);
       assert.equal(out.profile.id, want.profile, 'profile');
       const got = out.profile.entries.map(
         (e): ExpectedEntry => ({ label: e.label, kernel: e.kernel, initrds: e.initrds, default: e.isDefault, nfs: e.nfs ?? null, http: e.http ?? null }),
       );
       assert.deepEqual(got, want.entries);
+      const codes = new Set(out.profile.warnings.map((w) => w.code));
+      for (const code of want.warnings ?? []) assert.ok(codes.has(code), `no ${code} warning`);
     });
   }
 });

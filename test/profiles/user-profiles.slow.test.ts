@@ -13,7 +13,7 @@ import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const DEMO = join(REPO_ROOT, 'fixtures/demo/demo-live.iso');
 const BUILTIN_CASPER = JSON.parse(readFileSync(join(REPO_ROOT, 'profiles/casper.json'), 'utf8')) as Record<string, unknown>;
-const KNOWN = 'isoArgs, server, exportPath, httpBase, name, kernelTopDir, kernelSuffix, isoLabel';
+const KNOWN = 'isoArgs, server, exportPath, httpBase, name, kernelTopDir, kernelSuffix, isoLabel, rootImage, rootImageTopDir, isoFile, isoKiB';
 
 interface Inspected {
   profile: { id: string; name: string; file: string; entries: { label: string; nfs?: string; http?: string }[] } | null;
@@ -116,7 +116,7 @@ describe('--profiles DIR', () => {
     const { dir, stderr } = await rejected('typo.json', { ...BUILTIN_CASPER, boot });
     assert.equal(
       stderr,
-      `pxe-import: ${join(dir, 'typo.json')}: boot.kernal: unknown field (expected one of: fromBootConfig, kernel, initrds, defaultArguments, kernelFilter, dropLabels, dropArguments)\n`,
+      `pxe-import: ${join(dir, 'typo.json')}: boot.kernal: unknown field (expected one of: fromBootConfig, kernel, initrds, defaultArguments, kernelFilter, dropLabels, dropArguments, rootImage, keepIso)\n`,
     );
   });
 

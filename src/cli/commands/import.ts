@@ -6,6 +6,8 @@ import { nameFromImage } from '../../import/layout.js';
 import type { ImportPlan, ImportRequest } from '../../import/plan.js';
 import type { ImportRecord } from '../../import/state.js';
 import { loadProfiles } from '../../profiles/load.js';
+import type { Profile } from '../../profiles/index.js';
+import { isoInRam } from '../format.js';
 import { ExitCode } from '../exit-codes.js';
 import { progressReporter, runTasks } from '../progress.js';
 import { addRootOptions, rootRequest, type RootFlags } from '../root-options.js';
@@ -116,7 +118,7 @@ async function runImport(imagePath: string, flags: ImportFlags): Promise<void> {
     process.stdout.write(`${r.name}: served from ${r.served?.server ?? '?'} to ${r.clients.join(', ')} (change with --server and --clients)\n`);
   }
   for (const c of result.plan.settingChanges) process.stdout.write(`note: ${root.root}: ${c}\n`);
-  for (const n of wholeIsoNotes(r)) process.stdout.write(`note: ${n}\n`);
+  for (const n of wholeIsoNotes(r, options.profiles)) process.stdout.write(`note: ${n}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
 
@@ -129,6 +131,12 @@ export function planJson(plan: ImportPlan): object {
   return { ...base, place: plan.place, profile: plan.analysis.match.profile.id, entries };
 }
 
+const PLACES: Record<(ImportPlan & { action: 'new-version' })['place'], string> = {
+  extract: 'extract the tree',
+  'copy-iso': 'copy the whole ISO',
+  'extract-and-copy-iso': 'extract the tree and keep the whole ISO beside it',
+};
+
 export function renderPlan(plan: ImportPlan, root: string): string {
   // Setting changes are among the reasons of a plan that changes anything.
   const why = plan.reasons.map((r) => `  - ${r.message}\n`).join('');
@@ -138,7 +146,7 @@ export function renderPlan(plan: ImportPlan, root: string): string {
     case 'update':
       return `${plan.name}: would update version ${plan.version} on the same tree:\n${why}${plan.analysis ? renderAnalysis(plan.analysis) : ''}`;
     case 'new-version':
-      return `${plan.name}: would import as version ${plan.version} into ${root}/.pxe-import/versions/${plan.name}/${plan.version} (${plan.place === 'extract' ? 'extract the tree' : 'copy the whole ISO'}):\n${why}${renderAnalysis(plan.analysis)}`;
+      return `${plan.name}: would import as version ${plan.version} into ${root}/.pxe-import/versions/${plan.name}/${plan.version} (${PLACES[plan.place]}):\n${why}${renderAnalysis(plan.analysis)}`;
   }
 }
 
@@ -146,20 +154,20 @@ export function renderPlan(plan: ImportPlan, root: string): string {
  * memdisk and sanboot imports: what the client needs, said at import time (not only in the docs).
  * The caveats (BIOS only, a modern kernel losing the memdisk disk) are the profile's warnings.
  */
-export function wholeIsoNotes(r: ImportRecord): string[] {
+export function wholeIsoNotes(r: ImportRecord, profiles: readonly Profile[]): string[] {
   const method = r.entries[0]?.method;
   const mib = Math.ceil(r.source.size / 2 ** 20);
   if (method === 'memdisk') {
     // memdisk copies the ISO below 4 GiB and keeps it there; what it boots needs memory of its own.
-    return [
-      `${r.name}: memdisk keeps the whole ISO (${mib} MiB) in RAM: clients need at least ${mib + MEMDISK_MARGIN_MIB} MiB (the ISO plus ${MEMDISK_MARGIN_MIB} MiB for what it boots), BIOS only`,
-    ];
+    return [`${r.name}: memdisk keeps ${isoInRam(r.source.size)}, BIOS only`];
   }
   if (method === 'sanboot') {
     return [`${r.name}: only the iPXE menu (boot.ipxe) boots it: iPXE attaches the ISO (${mib} MiB) over HTTP with range requests; pxelinux and GRUB menus leave it out`];
   }
+  // kiwi-live: the initrd fetches the ISO kept beside the tree into a RAM disk.
+  if (profiles.find((p) => p.id === r.profile.id)?.boot.keepIso && r.entries.some((e) => e.http !== undefined)) {
+    return [`${r.name}: the HTTP entries fetch ${isoInRam(r.source.size)}`];
+  }
   return [];
 }
 
-/** RAM added to the ISO's size in the memdisk estimate. */
-export const MEMDISK_MARGIN_MIB = 256;

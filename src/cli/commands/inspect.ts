@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DiscDescription } from '../../udf/describe.js';
 import type { DiscTree } from '../../udf/disc.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, isoInRam } from '../format.js';
 import { WarningLog } from '../warnings.js';
 import { PxeError, formatWarning } from '../../errors.js';
 import type { Analysis } from '../../profiles/index.js';
@@ -91,6 +91,10 @@ export function registerInspect(program: Command): void {
             process.stdout.write(`${'Served from:'.padEnd(13)} ${serve.exportPath} (${kind})\n`);
           }
           process.stdout.write(analysis ? renderAnalysis(analysis) : `${'Profile:'.padEnd(13)} none\n${noMatch}\n`);
+          // kiwi-live: the initrd fetches the ISO, kept beside the tree, into a RAM disk.
+          if (analysis?.match.profile.boot.keepIso && analysis.plan.entries.some((e) => e.http !== undefined)) {
+            process.stdout.write(`${'RAM:'.padEnd(13)} the HTTP entries fetch ${isoInRam(description.imageBytes)}\n`);
+          }
           warnings.print(imagePath);
         }
       } finally {
