@@ -456,8 +456,14 @@ NOISY_RUNS=0
 # Round-robin: run r of every tool, then run r+1, so slow drift (host
 # neighbours, page-cache state) is spread over all tools.
 end_round 0  # what an earlier run left, and its deletion, settle before round 1
+# The order rotates from round to round: on this VM's root file system the first tool
+# to create thousands of files after a pause pays for the free inodes others deleted
+# meanwhile (ext4 hands them out only after walking past them; see end_round), and the
+# tools after it in the round do not, so a fixed order always charged the same tool.
+N_TOOLS=${#TOOL_LIST[@]}
 for ((r = 1; r <= RUNS; r++)); do
-  for t in "${TOOL_LIST[@]}"; do
+  for ((k = 0; k < N_TOOLS; k++)); do
+    t="${TOOL_LIST[$(( (k + r - 1) % N_TOOLS ))]}"
     [[ -z "${UNAVAIL[$t]}" ]] || continue
     setup_out
     dest="$OUT_ROOT/$t-$r"
