@@ -58,7 +58,7 @@ export const DEFAULT_BUFFER_SIZE = 128 * 1024;
 /** Files at least this large are copied by the worker thread, in parallel with the small ones. */
 export const LARGE_FILE = 16 * 1024 * 1024;
 /**
- * Creating a file costs 0.1-0.7 ms of kernel time here (ext4 inode allocation, under
+ * Creating a file costs 0.1-0.9 ms of kernel time here (ext4 inode allocation, under
  * the parent directory's lock), against microseconds for its data: small-file
  * extraction is bound by creates. Threads creating files in different directories
  * take different locks and run on different cores.
@@ -96,7 +96,8 @@ function specOf(file: IsoFile, target: string, umask: number): FileSpec {
  * come last and nothing is written after them; times are set with lutimes.
  * File data is read in image order through a reused, cache-sized buffer, neighbouring
  * small files sharing one read; large files are copied by a worker thread meanwhile,
- * and small files by other workers, each given whole directories.
+ * and the small files are shared, whole directories each, between the main thread and
+ * SMALL_FILE_WORKERS other workers.
  */
 export async function extractTree(image: IsoImage, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   try {
