@@ -1,60 +1,63 @@
 #!/usr/bin/env bash
 # Extraction benchmark: pxe-import extract vs cp / bsdtar / xorriso / 7z on the
-# same ~3 GB live-like ISO, reporting ratios.  A benchmark, not a test: it exits
-# 0 when it ran to the end, whatever the figures (use --strict to fail on a
-# missed target or a wrong extraction).  See bench/README.md.
+# same images (shapes a, b, c; see bench/README.md), reporting ratios.  A
+# benchmark, not a test: it exits 0 when it ran to the end, whatever the figures
+# (use --strict to fail on a missed target or a wrong extraction).
 #
-#   bash bench/extract.sh [--runs N] [--cold|--warm] [--tools LIST] [--out-fs loop|dir] [--regen] [--strict]
+#   bash bench/extract.sh [--shape LIST] [--cache LIST] [--runs N] [--tools LIST] [--out-fs dir|loop] [--regen] [--strict]
 #
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 WORK="${BENCH_WORK:-$BENCH_DIR/work}"
-ISO="$WORK/live.iso"
-STAMP="$WORK/live.stamp"
 OUT_ROOT="$WORK/out"
 SCRATCH="$WORK/scratch-ext4.img"
 LOG_DIR="$WORK/logs"
 PXE_MAIN="${PXE_IMPORT_MAIN:-$REPO_DIR/dist/src/cli/main.js}"
 NODE_BIN="${NODE:-node}"
 
-# Image parameters (changing any of them regenerates the image).
-GEN_VERSION=1
-BIG_MIB="${BENCH_BIG_MIB:-2560}"        # 2.5 GiB big file (live/filesystem.squashfs)
-SMALL_FILES="${BENCH_SMALL_FILES:-20000}"
-SEED="${BENCH_SEED:-1}"
-
 # Targets for pxe-import.
 TARGET_CP_RATIO=1.15      # median(pxe) / median(cp)       <= this
 TARGET_BEST_RATIO=1.0     # median(pxe) / fastest(others)  <  this
 TARGET_RSS_MB=150         # peak RSS                       <= this
 
-RUNS=3
-MODE=warm
+RUNS=5
+MODES="warm,cold"
+SHAPES="a,b,c"
 TOOLS="cp,bsdtar,xorriso,7z,pxe-import"
-OUT_FS=loop
+OUT_FS=dir
 REGEN=0
 STRICT=0
+SETTLE_S="${BENCH_SETTLE_S:-65}"   # dir mode: wait after deleting a round's trees (see end_round)
 
 usage() {
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 Options:
-  --runs N       timed runs per tool (default $RUNS); the median is reported
-  --warm         page cache warm: image read once before the runs (default)
-  --cold         drop the page cache (sync; echo 3 > /proc/sys/vm/drop_caches)
-                 before every run; falls back to warm, and says so, if not permitted
+  --shape LIST   comma-separated image shapes (default $SHAPES):
+                   a      1.2 GB file + 8,000 small files (200 B-60 KB) in 40x7 dirs
+                   b      50,000 files (100 B-1 MB, log-uniform) in 3,000 dirs (10x20x15)
+                   c      live-like: 2.5 GiB file + 20,000 small files (100 B-64 KiB) in 200 dirs
+                   quick  64 MiB file + 2,000 small files in 20x5 dirs (to try changes)
+  --cache LIST   warm, cold or warm,cold (default $MODES); --warm / --cold = one of them.
+                 warm: image read once before the runs; cold: sync and
+                 echo 3 > /proc/sys/vm/drop_caches before every run (falls back
+                 to warm, and says so, if not permitted)
+  --runs N       timed runs per tool (default $RUNS), round-robin; the median is reported
   --tools LIST   comma-separated subset of: $TOOLS
-  --out-fs loop  (default) extract into a freshly made ext4 filesystem (a loop-
-                 mounted sparse file in bench/work on the same disk), new for
-                 every run, so no run inherits the previous run's deletions
-  --out-fs dir   extract into a plain directory bench/work/out/TOOL on the
-                 work tree's filesystem (used automatically if loop mounts fail)
+  --out-fs dir   (default) extract into a directory bench/work/out/TOOL on the file
+                 system holding the work folder (BENCH_WORK), as users extract
+                 into /srv/pxe on their server's own file system
+  --out-fs loop  extract into a freshly made ext4 file system (a loop-mounted
+                 sparse file in the work folder on the same disk), new for every
+                 run, so no run inherits the previous run's deletions
   --regen        regenerate the ISO even if a cached one matches
   --strict       exit 1 if an extraction is wrong or a pxe-import target is missed
-Environment: BENCH_WORK, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SEED,
-             PXE_IMPORT_MAIN (default dist/src/cli/main.js), NODE.
+Environment: BENCH_WORK (default bench/work), BENCH_SETTLE_S (default 65: seconds
+             to wait between rounds in dir mode), BENCH_BIG_MIB, BENCH_SMALL_FILES,
+             BENCH_SEED (override the shape's parameters), PXE_IMPORT_MAIN
+             (default dist/src/cli/main.js), NODE.
 EOF
 }
 
@@ -62,8 +65,12 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
     --runs=*) RUNS="${1#*=}"; shift ;;
-    --cold) MODE=cold; shift ;;
-    --warm) MODE=warm; shift ;;
+    --cold) MODES=cold; shift ;;
+    --warm) MODES=warm; shift ;;
+    --cache) MODES="${2:?--cache needs warm, cold or warm,cold}"; shift 2 ;;
+    --cache=*) MODES="${1#*=}"; shift ;;
+    --shape) SHAPES="${2:?--shape needs a list}"; shift 2 ;;
+    --shape=*) SHAPES="${1#*=}"; shift ;;
     --tools) TOOLS="${2:?--tools needs a list}"; shift 2 ;;
     --tools=*) TOOLS="${1#*=}"; shift ;;
     --out-fs) OUT_FS="${2:?--out-fs needs loop or dir}"; shift 2 ;;
@@ -80,6 +87,46 @@ IFS=',' read -r -a TOOL_LIST <<<"$TOOLS"
 for t in "${TOOL_LIST[@]}"; do
   case "$t" in cp|bsdtar|xorriso|7z|pxe-import) ;; *) echo "extract.sh: unknown tool: $t" >&2; exit 2 ;; esac
 done
+IFS=',' read -r -a SHAPE_LIST <<<"$SHAPES"
+for s in "${SHAPE_LIST[@]}"; do
+  case "$s" in a|b|c|quick) ;; *) echo "extract.sh: unknown shape: $s (a, b, c or quick)" >&2; exit 2 ;; esac
+done
+IFS=',' read -r -a MODE_LIST <<<"$MODES"
+for m in "${MODE_LIST[@]}"; do
+  case "$m" in warm|cold) ;; *) echo "extract.sh: unknown cache mode: $m (warm or cold)" >&2; exit 2 ;; esac
+done
+
+# Several shapes or cache modes: one run of this script for each, then a summary.
+if [[ ${#SHAPE_LIST[@]} -gt 1 || ${#MODE_LIST[@]} -gt 1 ]]; then
+  rc=0
+  for s in "${SHAPE_LIST[@]}"; do
+    for m in "${MODE_LIST[@]}"; do
+      args=(--shape "$s" --cache "$m" --runs "$RUNS" --tools "$TOOLS" --out-fs "$OUT_FS")
+      [[ $REGEN -eq 1 ]] && args+=(--regen)
+      [[ $STRICT -eq 1 ]] && args+=(--strict)
+      bash "$0" "${args[@]}" || rc=$?
+    done
+  done
+  WORK="$WORK" SHAPES="$SHAPES" MODES="$MODES" "$NODE_BIN" "$BENCH_DIR/summary.mjs"
+  exit $rc
+fi
+SHAPE="${SHAPE_LIST[0]}"
+MODE="${MODE_LIST[0]}"
+
+# Image parameters (changing any of them regenerates the image).
+GEN_VERSION=2
+SEED="${BENCH_SEED:-1}"
+case "$SHAPE" in
+  a) D_BIG=1144 D_SMALL=8000 SIZE_MIN=200 SIZE_MAX=60000 FANOUT=40x7 ;;          # 1.2 GB
+  b) D_BIG=0 D_SMALL=50000 SIZE_MIN=100 SIZE_MAX=1000000 FANOUT=10x20x15 ;;
+  c) D_BIG=2560 D_SMALL=20000 SIZE_MIN=100 SIZE_MAX=65536 FANOUT=5x5x8 ;;        # 2.5 GiB
+  quick) D_BIG=64 D_SMALL=2000 SIZE_MIN=100 SIZE_MAX=65536 FANOUT=20x5 ;;
+esac
+BIG_MIB="${BENCH_BIG_MIB:-$D_BIG}"
+SMALL_FILES="${BENCH_SMALL_FILES:-$D_SMALL}"
+# Shape c keeps the name it had when it was the only one.
+if [[ $SHAPE == c ]]; then ISO="$WORK/live.iso"; STAMP="$WORK/live.stamp"; else ISO="$WORK/shape-$SHAPE.iso"; STAMP="$WORK/shape-$SHAPE.stamp"; fi
+ISO_NAME=$(basename "$ISO")
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
@@ -212,7 +259,6 @@ setup_out() {
     LOOPDEV=$(losetup --find --show --direct-io=on "$SCRATCH")
     mount -o noatime "$LOOPDEV" "$OUT_ROOT"
   else
-    rm -rf "$OUT_ROOT"
     mkdir -p "$OUT_ROOT"
   fi
 }
@@ -222,8 +268,23 @@ teardown_out() {
     if mountpoint -q "$OUT_ROOT" 2>/dev/null; then umount "$OUT_ROOT"; fi
     if [[ -n "$LOOPDEV" ]]; then losetup -d "$LOOPDEV" || true; LOOPDEV=""; fi
     rm -f "$SCRATCH"
-  else
-    rm -rf "$OUT_ROOT"
+  fi
+}
+
+# dir mode: the round's trees are kept until its end, then deleted together, and the
+# next round waits SETTLE_S. On ext4 without a journal (this VM's root), allocating an
+# inode skips, one by one, free inodes deleted less than 60 s ago (300 s while their
+# inode-table block is dirty: ext4's recently_deleted()); right after deleting 20,000
+# files, every create pays for that scan, so without the wait each run would measure the
+# deletion before it (profiled: recently_deleted + find_get_block_common were the top
+# kernel symbols of bsdtar's run).
+end_round() {
+  [[ $OUT_FS == dir ]] || return 0
+  rm -rf "$OUT_ROOT"
+  sync
+  if [[ $SETTLE_S -gt 0 && $1 -lt $RUNS ]]; then
+    log "settling ${SETTLE_S}s after deleting the round's trees (BENCH_SETTLE_S)"
+    sleep "$SETTLE_S"
   fi
 }
 
@@ -241,6 +302,7 @@ image_is_current() {
   [[ -f "$STAMP" && -f "$ISO" ]] || return 1
   [[ "$(stamp_get gen_version)" == "$GEN_VERSION" && "$(stamp_get big_mib)" == "$BIG_MIB" \
      && "$(stamp_get small_files)" == "$SMALL_FILES" && "$(stamp_get seed)" == "$SEED" \
+     && "$(stamp_get size_range)" == "$SIZE_MIN-$SIZE_MAX" && "$(stamp_get fanout)" == "$FANOUT" \
      && "$(stamp_get iso_bytes)" == "$(file_size "$ISO")" ]]
 }
 
@@ -248,14 +310,14 @@ generate_image() {
   local src="$WORK/src" t0 t1 t2 meta
   rm -rf "$src" "$ISO" "$ISO.tmp" "$STAMP"
   # source tree + ISO + one extraction, with margin
-  local need_kb=$(( (BIG_MIB + 32 + SMALL_FILES * 32 / 1024) * 1024 * 3 + 1024 * 1024 ))
+  local need_kb=$(( (BIG_MIB + 32 + SMALL_FILES * SIZE_MAX / 8 / 1048576) * 1024 * 3 + 1024 * 1024 ))
   local avail_kb; avail_kb=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
   if (( avail_kb < need_kb )); then
     echo "extract.sh: need ~$((need_kb / 1048576)) GiB free in $WORK, have $((avail_kb / 1048576)) GiB" >&2; exit 1
   fi
   log "generating source tree: ${BIG_MIB} MiB big file + ${SMALL_FILES} small files (seed $SEED)"
   t0=$(now)
-  meta=$("$NODE_BIN" "$BENCH_DIR/gen-tree.mjs" "$src" "$BIG_MIB" "$SMALL_FILES" "$SEED")
+  meta=$("$NODE_BIN" "$BENCH_DIR/gen-tree.mjs" "$src" "$BIG_MIB" "$SMALL_FILES" "$SEED" "$SIZE_MIN" "$SIZE_MAX" "$FANOUT")
   t1=$(now)
   log "  source tree written in $(elapsed "$t0" "$t1") s; building ISO with xorriso -as mkisofs -R -J -iso-level 3"
   xorriso -as mkisofs -R -J -iso-level 3 -V PXEBENCH_LIVE -o "$ISO.tmp" "$src" >"$WORK/mkisofs.log" 2>&1 \
@@ -274,6 +336,8 @@ generate_image() {
     echo "big_mib=$BIG_MIB"
     echo "small_files=$SMALL_FILES"
     echo "seed=$SEED"
+    echo "size_range=$SIZE_MIN-$SIZE_MAX"
+    echo "fanout=$FANOUT"
     echo "iso_bytes=$(file_size "$ISO")"
     echo "big_rel=$BIG_REL"
     echo "big_bytes=$(sed -n 's/.*"big_bytes":\([0-9]*\).*/\1/p' <<<"$meta")"
@@ -299,7 +363,7 @@ verify_output() {
   if [[ "$tool" == cp ]]; then
     local n; n=$(count_type "$dest" f)
     [[ "$n" == 1 ]] || problems+=("files $n/1")
-    [[ -f "$dest/live.iso" && "$(file_size "$dest/live.iso")" == "$EXP_ISO_BYTES" ]] || problems+=("size mismatch")
+    [[ -f "$dest/$ISO_NAME" && "$(file_size "$dest/$ISO_NAME")" == "$EXP_ISO_BYTES" ]] || problems+=("size mismatch")
   else
     local files symlinks big="$dest/$BIG_REL"
     files=$(count_type "$dest" f); symlinks=$(count_type "$dest" l)
@@ -356,7 +420,7 @@ if [[ $OUT_FS == loop ]]; then
     log "$OUT_FS_NOTE"
   fi
 else
-  OUT_FS_NOTE="plain directory on $(findmnt -n -o FSTYPE --target "$WORK" 2>/dev/null || echo '?') (--out-fs dir; later runs may pay for earlier runs' deletions)"
+  OUT_FS_NOTE="directory on the work folder's file system: $(findmnt -n -o SOURCE,FSTYPE,OPTIONS --target "$WORK" 2>/dev/null || echo '?') (a round's trees are deleted together at its end, then ${SETTLE_S}s of settling)"
 fi
 
 # Page-cache mode.
@@ -385,17 +449,24 @@ for t in "${TOOL_LIST[@]}"; do
 done
 
 log "mode: $MODE, runs: $RUNS, tools: ${TOOL_LIST[*]}, output: $OUT_FS"
-RAW="$WORK/raw-$MODE.tsv"
+RAW="$WORK/raw-$SHAPE-$MODE.tsv"
 printf 'tool\trun\twall_s\tflush_s\tuser_s\tsys_s\tmaxrss_kb\texit\timage_cached_pct\tother_user_cores\tsteal_s\tcheck\n' >"$RAW"
 NOISY_RUNS=0
 
 # Round-robin: run r of every tool, then run r+1, so slow drift (host
 # neighbours, page-cache state) is spread over all tools.
+end_round 0  # what an earlier run left, and its deletion, settle before round 1
+# The order rotates from round to round: on this VM's root file system the first tool
+# to create thousands of files after a pause pays for the free inodes others deleted
+# meanwhile (ext4 hands them out only after walking past them; see end_round), and the
+# tools after it in the round do not, so a fixed order always charged the same tool.
+N_TOOLS=${#TOOL_LIST[@]}
 for ((r = 1; r <= RUNS; r++)); do
-  for t in "${TOOL_LIST[@]}"; do
+  for ((k = 0; k < N_TOOLS; k++)); do
+    t="${TOOL_LIST[$(( (k + r - 1) % N_TOOLS ))]}"
     [[ -z "${UNAVAIL[$t]}" ]] || continue
     setup_out
-    dest="$OUT_ROOT/$t"
+    dest="$OUT_ROOT/$t-$r"
     mkdir -p "$dest"
     sync
     if [[ $MODE == cold ]]; then drop_caches; fi
@@ -432,6 +503,7 @@ for ((r = 1; r <= RUNS; r++)); do
     # Keep the first non-ok check (or the last ok one) for the table.
     if [[ -z "${CHECKS[$t]}" || "${CHECKS[$t]}" == ok* ]]; then CHECKS[$t]="$check"; fi
   done
+  end_round "$r"
 done
 
 # ------------------------------------------------------------ report --------
@@ -450,7 +522,7 @@ ISO_MB=$(awk -v b="$EXP_ISO_BYTES" 'BEGIN { printf "%.0f", b / 1e6 }')
 
 echo
 echo "pxe-import extraction benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "image:  ${ISO#"$REPO_DIR"/} ($ISO_MB MB; $EXP_FILES files, $EXP_SYMLINKS symlinks; $BIG_REL $((EXP_BIG_BYTES / 1048576)) MiB)"
+echo "image:  shape $SHAPE: ${ISO#"$REPO_DIR"/} ($ISO_MB MB; $EXP_FILES files in $EXP_DIRS dirs, $EXP_SYMLINKS symlinks; $BIG_REL $((EXP_BIG_BYTES / 1048576)) MiB)"
 echo "cache:  $CACHE_NOTE"
 echo "output: $OUT_FS_NOTE"
 echo "runs:   $RUNS per tool, round-robin, median reported; $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo) GiB RAM, kernel $(uname -r)"
@@ -508,10 +580,11 @@ if [[ " ${TOOL_LIST[*]} " == *" pxe-import "* ]]; then
 fi
 
 # ------------------------------------------------------------ JSON ----------
-JSON="$WORK/results-$MODE.json"
+JSON="$WORK/results-$SHAPE-$MODE.json"
 TOOLS_META=""
 for t in "${TOOL_LIST[@]}"; do TOOLS_META+="$t"$'\t'"${VERSION[$t]:-}"$'\t'"${UNAVAIL[$t]:-}"$'\n'; done
-export RAW JSON MODE REQUESTED_MODE DROP_OK CACHE_NOTE OUT_FS OUT_FS_NOTE RUNS ISO EXP_ISO_BYTES EXP_FILES \
+WORK_FS=$(findmnt -n -o SOURCE,FSTYPE,OPTIONS --target "$WORK" 2>/dev/null || echo '?')
+export WORK_FS SHAPE RAW JSON MODE REQUESTED_MODE DROP_OK CACHE_NOTE OUT_FS OUT_FS_NOTE RUNS ISO EXP_ISO_BYTES EXP_FILES \
   EXP_SYMLINKS BIG_REL EXP_BIG_BYTES EXP_BIG_SHA FASTEST_OTHER_T TARGET_CP_RATIO TARGET_BEST_RATIO \
   TARGET_RSS_MB V_CP V_BEST V_RSS PASS_CP PASS_BEST PASS_RSS STAMP TOOLS_META
 "$NODE_BIN" --input-type=module -e '
@@ -550,12 +623,14 @@ const cp = tools.cp;
 for (const t of Object.values(tools)) {
   t.ratio_to_cp = cp?.median_s && t.median_s != null ? r2(t.median_s / cp.median_s) : null;
   t.ratio_to_cp_with_flush = cp?.median_with_flush_s && t.median_with_flush_s != null ? r2(t.median_with_flush_s / cp.median_with_flush_s) : null;
+  t.ratio_to_bsdtar = tools.bsdtar?.median_s && t.median_s != null ? r2(t.median_s / tools.bsdtar.median_s) : null;
 }
 const out = {
   benchmark: "pxe-import extract vs cp/bsdtar/xorriso/7z",
   date: new Date().toISOString(),
-  mode: e.MODE, requested_mode: e.REQUESTED_MODE, drop_caches_permitted: e.DROP_OK === "true", cache_note: e.CACHE_NOTE,
+  shape: e.SHAPE, mode: e.MODE, requested_mode: e.REQUESTED_MODE, drop_caches_permitted: e.DROP_OK === "true", cache_note: e.CACHE_NOTE,
   output_fs: e.OUT_FS, output_fs_note: e.OUT_FS_NOTE,
+  work_fs: e.WORK_FS,
   runs: +e.RUNS,
   machine: { cores: os.cpus().length, mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release() },
   image: { path: e.ISO, bytes: +e.EXP_ISO_BYTES, files: +e.EXP_FILES, symlinks: +e.EXP_SYMLINKS, big_file: e.BIG_REL,

@@ -1,8 +1,13 @@
 // Generates the source tree for the extraction benchmark's "live-like" ISO.
 //
-//   node bench/gen-tree.mjs SRC_DIR BIG_MIB SMALL_FILES SEED
+//   node bench/gen-tree.mjs SRC_DIR BIG_MIB SMALL_FILES SEED [MIN_BYTES MAX_BYTES FANOUT]
 //
-// Deterministic for a given (BIG_MIB, SMALL_FILES, SEED): all content comes
+// MIN_BYTES/MAX_BYTES bound the small files' log-uniform sizes (default 100 and
+// 65536); FANOUT is the pool's directory shape, levels joined by "x" (default
+// 5x5x8: 5 dirs of 5 dirs of 8 leaves). BIG_MIB 0 leaves the big file out (the
+// 24 MiB initrd is then the file checked by hash).
+//
+// Deterministic for a given (BIG_MIB, SMALL_FILES, SEED, ...): all content comes
 // from an AES-128-CTR keystream with a key derived from the seed, so it is
 // incompressible, never zero, and never sparse (every block is written).
 //
@@ -12,6 +17,8 @@
 //   live/initrd.img-6.1.0-bench     24 MiB      (+ symlink live/initrd.img)
 //   pool/aN/bN/cN/pkg-*.deb         SMALL_FILES files, 100 B .. 64 KiB
 //                                   (log-uniform sizes), 5*5*8 = 200 leaf dirs
+//                                   (by default; round-robin over the leaves,
+//                                   so image order changes directory at every file)
 //   pool/latest -> a0/b0/c0         directory symlink
 //   dists/bookworm/Release, dists/stable -> bookworm
 //   isolinux/isolinux.cfg, boot/grub/grub.cfg, .disk/info, README.release -> ...
@@ -21,7 +28,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [src, bigMibArg, smallArg, seedArg] = process.argv.slice(2);
+const [src, bigMibArg, smallArg, seedArg, minArg = '100', maxArg = '65536', fanoutArg = '5x5x8'] = process.argv.slice(2);
 if (!src || !bigMibArg || !smallArg || !seedArg) {
   console.error('usage: gen-tree.mjs SRC_DIR BIG_MIB SMALL_FILES SEED');
   process.exit(2);
@@ -29,6 +36,11 @@ if (!src || !bigMibArg || !smallArg || !seedArg) {
 const bigMib = Number(bigMibArg);
 const smallFiles = Number(smallArg);
 const seed = Number(seedArg);
+const fanout = fanoutArg.split('x').map(Number);
+if (!fanout.every((n) => Number.isInteger(n) && n > 0)) {
+  console.error(`gen-tree.mjs: bad FANOUT ${fanoutArg} (e.g. 5x5x8)`);
+  process.exit(2);
+}
 
 function keystream(label) {
   const key = createHash('sha256').update(`pxe-import-bench:${seed}:${label}`).digest().subarray(0, 16);
@@ -78,11 +90,11 @@ const dir = (...p) => {
 
 // --- big files -------------------------------------------------------------
 const live = dir('live');
-const bigRel = 'live/filesystem.squashfs';
+const bigRel = bigMib > 0 ? 'live/filesystem.squashfs' : 'live/initrd.img-6.1.0-bench';
 const bigHash = createHash('sha256');
-writeStreamFile(join(src, bigRel), bigMib * 1024 * 1024, 'squashfs', bigHash);
+if (bigMib > 0) writeStreamFile(join(src, bigRel), bigMib * 1024 * 1024, 'squashfs', bigHash);
 writeStreamFile(join(live, 'vmlinuz-6.1.0-bench'), 8 << 20, 'vmlinuz');
-writeStreamFile(join(live, 'initrd.img-6.1.0-bench'), 24 << 20, 'initrd');
+writeStreamFile(join(live, 'initrd.img-6.1.0-bench'), 24 << 20, 'initrd', bigMib > 0 ? undefined : bigHash);
 symlinkSync('vmlinuz-6.1.0-bench', join(live, 'vmlinuz'));
 symlinkSync('initrd.img-6.1.0-bench', join(live, 'initrd.img'));
 
@@ -106,9 +118,13 @@ symlinkSync('dists/bookworm/Release', join(src, 'README.release'));
 const rnd = prng(seed);
 const cipher = keystream('small');
 const leaves = [];
-for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) for (let c = 0; c < 8; c++) leaves.push(dir('pool', `a${a}`, `b${b}`, `c${c}`));
-const MIN = 100;
-const MAX = 64 * 1024;
+const level = (parts, depth) => {
+  if (depth === fanout.length) return void leaves.push(dir('pool', ...parts));
+  for (let i = 0; i < fanout[depth]; i++) level([...parts, `${String.fromCharCode(97 + depth)}${i}`], depth + 1);
+};
+level([], 0);
+const MIN = Number(minArg);
+const MAX = Number(maxArg);
 const lnRange = Math.log(MAX / MIN);
 for (let i = 0; i < smallFiles; i++) {
   const size = Math.min(MAX, Math.max(MIN, Math.round(MIN * Math.exp(rnd() * lnRange))));
@@ -117,8 +133,8 @@ for (let i = 0; i < smallFiles; i++) {
   writeFileSync(join(leaf, `pkg-${String(i).padStart(5, '0')}_1.0-1_amd64.deb`), buf);
   bytesWritten += size;
 }
-symlinkSync('a0/b0/c0', join(src, 'pool', 'latest'));
+symlinkSync(fanout.map((_, d) => `${String.fromCharCode(97 + d)}0`).join('/'), join(src, 'pool', 'latest'));
 
 process.stdout.write(
-  JSON.stringify({ big_rel: bigRel, big_bytes: bigMib * 1024 * 1024, big_sha256: bigHash.digest('hex'), bytes_written: bytesWritten }) + '\n',
+  JSON.stringify({ big_rel: bigRel, big_bytes: bigMib > 0 ? bigMib * 1024 * 1024 : 24 << 20, big_sha256: bigHash.digest('hex'), bytes_written: bytesWritten }) + '\n',
 );

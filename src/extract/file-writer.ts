@@ -132,6 +132,92 @@ export interface DataExtent {
   readonly length: number;
 }
 
+/** Unused bytes between two files that are still worth reading in the same span rather than seeking. */
+const MAX_GAP = 32 * 1024;
+
+/** A file whose data is read in spans shared with its neighbours in the image. */
+export interface SmallFile {
+  readonly job: FileJob;
+  readonly extents: readonly DataExtent[];
+}
+
+interface Piece {
+  readonly job: FileJob;
+  readonly position: number;
+  readonly length: number;
+  readonly fileOffset: number;
+}
+
+/** One read of the image: neighbouring pieces of one or more files. */
+export interface Span {
+  readonly position: number;
+  length: number;
+  readonly pieces: Piece[];
+}
+
+/** Sorts file pieces by image position and packs neighbours into spans of at most `bufferSize`. */
+export function planSpans(files: readonly SmallFile[], bufferSize: number): Span[] {
+  const pieces: Piece[] = [];
+  for (const { job, extents } of files) {
+    let fileOffset = 0;
+    for (const extent of extents) {
+      for (let o = 0; o < extent.length; o += bufferSize) {
+        pieces.push({ job, position: extent.position + o, length: Math.min(bufferSize, extent.length - o), fileOffset: fileOffset + o });
+      }
+      fileOffset += extent.length;
+    }
+  }
+  pieces.sort((a, b) => a.position - b.position);
+  const spans: Span[] = [];
+  let span: Span | undefined;
+  for (const piece of pieces) {
+    const end = piece.position + piece.length;
+    const fits =
+      span !== undefined &&
+      piece.position >= span.position &&
+      piece.position <= span.position + span.length + MAX_GAP &&
+      Math.max(end, span.position + span.length) - span.position <= bufferSize;
+    if (span && fits) {
+      span.length = Math.max(span.length, end - span.position);
+      span.pieces.push(piece);
+    } else {
+      span = { position: piece.position, length: piece.length, pieces: [piece] };
+      spans.push(span);
+    }
+  }
+  return spans;
+}
+
+export function maxSpan(spans: readonly Span[]): number {
+  let m = 1;
+  for (const s of spans) if (s.length > m) m = s.length;
+  return m;
+}
+
+/**
+ * Reads one span into `buffer` with `read` (positional; returns the bytes read) and
+ * writes its pieces, creating each file at its first piece and finishing it at its last.
+ * Returns the bytes written and the files finished.
+ */
+export function writeSpan(span: Span, buffer: Buffer, read: (buffer: Buffer, length: number, position: number) => number): { bytes: number; files: number } {
+  const n = read(buffer, span.length, span.position);
+  if (n !== span.length) throw new PxeError('ISO_TRUNCATED', `short read at byte ${span.position}: the image changed or is truncated`);
+  let files = 0;
+  for (const piece of span.pieces) {
+    const job = piece.job;
+    if (job.fd === undefined) job.fd = openOrFail(job.spec.target, job.spec.mode);
+    writeSparse(job, buffer, piece.position - span.position, piece.length, piece.fileOffset);
+    job.remaining -= piece.length;
+    if (job.remaining === 0) {
+      finishFile(job);
+      files++;
+    }
+  }
+  let bytes = 0;
+  for (const piece of span.pieces) bytes += piece.length;
+  return { bytes, files };
+}
+
 /** What the kernel copies per sendfile call: large enough to amortise the call, small enough for steady progress. */
 const KERNEL_CHUNK = 8 * 1024 * 1024;
 

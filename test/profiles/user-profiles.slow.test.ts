@@ -116,7 +116,7 @@ describe('--profiles DIR', () => {
     const { dir, stderr } = await rejected('typo.json', { ...BUILTIN_CASPER, boot });
     assert.equal(
       stderr,
-      `pxe-import: ${join(dir, 'typo.json')}: boot.kernal: unknown field (expected one of: fromBootConfig, kernel, initrds, defaultArguments, kernelFilter, dropLabels, dropArguments, rootImage, keepIso)\n`,
+      `pxe-import: ${join(dir, 'typo.json')}: boot.kernal: unknown field (expected one of: fromBootConfig, kernel, initrds, defaultArguments, kernelFilter, dropLabels, dropArguments, rootImage, keepIso, embedIso)\n`,
     );
   });
 
