@@ -36,7 +36,7 @@ export interface PlanFacts {
   readonly profiles: readonly Profile[];
   readonly now: Date;
   /** The image's tree; needed only when {@link needsTreeView} says so. */
-  readonly tree: ImageTree | undefined;
+  readonly tree: PlanTree | undefined;
 }
 
 /**
@@ -44,7 +44,7 @@ export interface PlanFacts {
  * on it (profiles/index.ts analyzeView). The edge passes both, loading the profile code only for
  * such a plan: a re-import that finds the image unchanged (a cron run) plans without it.
  */
-export interface ImageTree {
+export interface PlanTree {
   readonly view: TreeView;
   readonly analyze: (view: TreeView, image: string, options: AnalyzeOptions) => Analysis;
 }
