@@ -18,7 +18,7 @@ import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { requirement } from '../helpers/requirements.js';
 import {
-  BIOS, BIOS_SKIP, BOOTIF, E2E, MAC, SERVER, UEFI_SKIP, boot, escape, importForBoot, installGrubnet, installPxelinux, kernelCmdline,
+  BIOS, BIOS_SKIP, BOOTIF, E2E, MAC, SERVER, UEFI_SKIP, boot, escape, grubCmdline, importForBoot, installGrubnet, installPxelinux, kernelCmdline,
   labelStart, predict, pxelinuxCmdline, tail, uefi, workDir, type KeyStep, type PredictedEntry,
 } from './harness.js';
 
@@ -226,8 +226,7 @@ describe('UEFI: grubnetx64 over TFTP boots each installer family, real kernel', 
       const e = profile.entries.find((x) => x.isDefault)!;
       const log = await boot(root, await uefi(work, 'grubnetx64.efi'));
       assert.match(log, /INITRD-OK/, `the default entry did not boot:\n${tail(log)}`);
-      // GRUB adds BOOT_IMAGE= (and no initrd=); the rest is the menu's line: NFS, else HTTP.
-      assert.equal(kernelCmdline(log), `BOOT_IMAGE=/${tree}/${e.kernel} ${e.nfs ?? e.http}`);
+      assert.equal(kernelCmdline(log), grubCmdline(tree, e));
     });
   }
 });

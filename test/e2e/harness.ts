@@ -10,6 +10,7 @@ import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { splitKernelCommandLine } from '../../src/kernel-cmdline.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES, tempDir } from '../helpers/paths.js';
 import { hasCommand, requirement } from '../helpers/requirements.js';
@@ -118,14 +119,8 @@ export const BOOTIF = `BOOTIF=01-${MAC.replace(/:/g, '-')}`;
 /** The host as QEMU's slirp guests see it. */
 export const SERVER = '10.0.2.2';
 
-export interface PredictedEntry {
-  readonly label: string;
-  readonly kernel: string;
-  readonly initrds: readonly string[];
-  readonly nfs: string;
-  /** For families without an NFS line (inspect leaves `nfs` out): what the menus pass instead. */
-  readonly http?: string;
-  readonly isDefault: boolean;
+/** An entry as `inspect --json` predicts it: what `list --json` records, and the SYSAPPEND bits. */
+export interface PredictedEntry extends BootEntryRecord {
   readonly sysappend: number;
 }
 
@@ -146,6 +141,18 @@ export function pxelinuxCmdline(tree: string, e: PredictedEntry): string {
   const words = [`BOOT_IMAGE=${tree}/${e.kernel}`, e.nfs ?? e.http, `initrd=${e.initrds.map((f) => `${tree}/${f}`).join(',')}`];
   if (e.sysappend & 2) words.push(BOOTIF);
   return words.join(' ');
+}
+
+/**
+ * GRUB adds BOOT_IMAGE= (and, unlike pxelinux, no initrd=), then passes the menu's line (NFS, else
+ * HTTP) the way its loader builds every command line: quotes removed, a word that holds a blank
+ * wrapped whole in double quotes (seen on Debian's signed grubnetx64: `"ocs_live_run=ocs-sr -g …"`,
+ * and `ocs_live_extra_param=` for `ocs_live_extra_param=""`). The kernel parses both forms into the
+ * same parameter, and booting the ISO's own GRUB menu from the disc gives the same line.
+ */
+export function grubCmdline(tree: string, e: Pick<BootEntryRecord, 'kernel' | 'nfs' | 'http'>): string {
+  const words = splitKernelCommandLine(e.nfs ?? e.http ?? '').map((w) => w.replace(/"/g, '')).map((w) => (/ /.test(w) ? `"${w}"` : w));
+  return [`BOOT_IMAGE=/${tree}/${e.kernel}`, ...words].join(' ');
 }
 
 export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

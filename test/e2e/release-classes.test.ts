@@ -17,8 +17,8 @@ import { describe, test } from 'node:test';
 import { splitKernelCommandLine } from '../../src/kernel-cmdline.js';
 import { requirement } from '../helpers/requirements.js';
 import {
-  BIOS, BIOS_SKIP, E2E, MAC, UEFI_SKIP, boot, importForBoot, installGrubnet, installPxelinux, kernelCmdline, predict,
-  pxelinuxCmdline, tail, uefi, type PredictedEntry,
+  BIOS, BIOS_SKIP, E2E, MAC, UEFI_SKIP, boot, grubCmdline, importForBoot, installGrubnet, installPxelinux, kernelCmdline, predict,
+  pxelinuxCmdline, tail, uefi,
 } from './harness.js';
 
 const iso = (name: string) => join(E2E, `${name}-e2e.iso`);
@@ -47,18 +47,6 @@ async function bootPxelinux(root: string): Promise<string> {
   const log = await boot(root, BIOS, { mac: MAC });
   assert.match(log, /INITRD-OK/, `the default entry did not boot:\n${tail(log)}`);
   return kernelCmdline(log)!;
-}
-
-/**
- * GRUB adds BOOT_IMAGE= (and, unlike pxelinux, no initrd=), then passes the entry's words the way
- * its loader builds every command line: quotes removed, a word that holds a blank wrapped whole
- * in double quotes (seen on Debian's signed grubnetx64: `"ocs_live_run=ocs-sr -g …"`, and
- * `ocs_live_extra_param=` for `ocs_live_extra_param=""`). The kernel parses both forms into the
- * same parameter, and booting the ISO's own GRUB menu from the disc gives the same line.
- */
-function grubCmdline(tree: string, e: PredictedEntry): string {
-  const words = splitKernelCommandLine(e.nfs).map((w) => w.replace(/"/g, '')).map((w) => (/ /.test(w) ? `"${w}"` : w));
-  return [`BOOT_IMAGE=/${tree}/${e.kernel}`, ...words].join(' ');
 }
 
 async function bootGrub(work: string, root: string): Promise<string> {
